@@ -1,0 +1,374 @@
+"""Spoken content, loaded from the per-locale YAML files under `speech/content/<locale>/`.
+
+The files are the single source of what the skill says, so a content reviewer never reads Python.
+Loading validates them and fails fast, naming the file and the key, because a typo in a content
+file must stop the service at start-up, not surface as silence in someone's emergency.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator, Mapping
+from dataclasses import dataclass
+from functools import cache
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+from speech import ssml
+
+CONTENT_DIR = Path(__file__).parent / "content"
+DEFAULT_LOCALE = "en-US"
+
+TOPIC_INTENTS = (
+    "OverdoseSignsIntent",
+    "MedicationIntent",
+    "WithdrawalIntent",
+    "UseSignsIntent",
+    "TreatmentOptionsIntent",
+    "TherapyIntent",
+    "InterventionTypesIntent",
+    "InterventionRefusedIntent",
+    "AftercareIntent",
+    "FindHelpIntent",
+    "TreatmentLengthIntent",
+    "CostIntent",
+    "PregnancyIntent",
+    "HeroinFactsIntent",
+    "HealthEffectsIntent",
+    "MixingDrugsIntent",
+)
+MEDICATIONS = ("methadone", "buprenorphine", "naltrexone", "naloxone", "lofexidine", "clonidine")
+GUIDES = ("overdose", "intervention")
+PROMPTS = (
+    "launch",
+    "help",
+    "fallback",
+    "goodbye",
+    "error",
+    "anything_else",
+    "nothing_pending",
+    "no_more",
+    "unknown_medication",
+)
+TEMPLATES = ("offer",)
+GUIDE_PROMPTS = ("yes_or_no", "unrecognised", "at_start", "finished", "help")
+
+_SEED_NAME = re.compile(r"^seed:\d{3}_[0-9a-f]{16}\.txt$")
+
+
+class ContentError(ValueError):
+    """A content file is invalid; the message names the file and the key."""
+
+
+@dataclass(frozen=True, slots=True)
+class Answer:
+    """One spoken response: SSML fragments without the `<speak>` wrapper."""
+
+    key: str
+    speech: str
+    reprompt: str | None
+    sources: tuple[str, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class FollowUp:
+    offer: str  # completes "Want to hear about ...?"
+    answer: Answer
+
+
+@dataclass(frozen=True, slots=True)
+class Topic:
+    key: str
+    title: str  # card title in the Alexa app
+    answer: Answer
+    more: tuple[FollowUp, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class GuideStep:
+    id: str
+    answer: Answer
+    next: str | None
+    yes: str | None
+    no: str | None
+    when: str | None  # spoken only if the caller already went through this step
+
+    @property
+    def is_question(self) -> bool:
+        return self.yes is not None
+
+
+@dataclass(frozen=True, slots=True)
+class Guide:
+    name: str
+    title: str
+    start: str
+    steps: Mapping[str, GuideStep]
+    prompts: Mapping[str, str]
+    sticky: bool  # holds the session: other requests repeat the step instead of leaving
+
+    @property
+    def first_step(self) -> GuideStep:
+        return self.steps[self.start]
+
+
+@dataclass(frozen=True, slots=True)
+class PhoneNumber:
+    number: str
+    name: str
+
+
+@dataclass(frozen=True, slots=True)
+class LocaleContent:
+    locale: str
+    emergency_number: str
+    phone_numbers: tuple[PhoneNumber, ...]
+    prompts: Mapping[str, Answer]
+    templates: Mapping[str, str]
+    topics: Mapping[str, Topic]
+    medications: Mapping[str, Topic]
+    guides: Mapping[str, Guide]
+
+    def offer(self, follow_up: FollowUp) -> str:
+        return self.templates["offer"].format(offer=follow_up.offer)
+
+    def answers(self) -> Iterator[Answer]:
+        """Every answer the skill can speak in this locale, for review and rendering."""
+        yield from self.prompts.values()
+        for topic in (*self.topics.values(), *self.medications.values()):
+            yield topic.answer
+            yield from (follow_up.answer for follow_up in topic.more)
+        for guide in self.guides.values():
+            yield from (step.answer for step in guide.steps.values())
+
+
+@cache
+def load(locale: str = DEFAULT_LOCALE) -> LocaleContent:
+    """The validated content of one locale, loaded once per process."""
+    directory = CONTENT_DIR / locale
+    if not directory.is_dir():
+        raise ContentError(f"no content for locale {locale!r} in {CONTENT_DIR}")
+    return load_directory(directory, CONTENT_DIR / "sources.yaml")
+
+
+def load_directory(directory: Path, sources_file: Path) -> LocaleContent:
+    """Load and validate one locale's files (tests point this at broken copies)."""
+    known_sources = _known_sources(sources_file)
+    reader = _Reader(directory, known_sources)
+    locale_file = reader.file(
+        "locale.yaml", required={"locale", "emergency_number", "phone_numbers"}
+    )
+    phone_numbers = tuple(
+        PhoneNumber(
+            **reader.fields(entry, f"locale.yaml:phone_numbers[{index}]", {"number", "name"})
+        )
+        for index, entry in enumerate(locale_file["phone_numbers"])
+    )
+    prompts_file = reader.file("prompts.yaml", required={"responses", "templates"})
+    prompts = {
+        name: reader.answer(f"prompts.yaml:responses.{name}", entry, sources_required=False)
+        for name, entry in reader.exact(
+            prompts_file["responses"], "prompts.yaml:responses", PROMPTS
+        )
+    }
+    templates = dict(reader.exact(prompts_file["templates"], "prompts.yaml:templates", TEMPLATES))
+    topics = {
+        intent: reader.topic(f"topics.yaml:{intent}", intent, entry)
+        for intent, entry in reader.exact(reader.file("topics.yaml"), "topics.yaml", TOPIC_INTENTS)
+    }
+    medications = {
+        name: reader.topic(f"medications.yaml:{name}", name, entry)
+        for name, entry in reader.exact(
+            reader.file("medications.yaml"), "medications.yaml", MEDICATIONS
+        )
+    }
+    guides = {
+        name: reader.guide(f"guides.yaml:{name}", name, entry)
+        for name, entry in reader.exact(reader.file("guides.yaml"), "guides.yaml", GUIDES)
+    }
+    return LocaleContent(
+        locale=str(locale_file["locale"]),
+        emergency_number=str(locale_file["emergency_number"]),
+        phone_numbers=phone_numbers,
+        prompts=prompts,
+        templates=templates,
+        topics=topics,
+        medications=medications,
+        guides=guides,
+    )
+
+
+def available_locales() -> list[str]:
+    return sorted(path.name for path in CONTENT_DIR.iterdir() if (path / "locale.yaml").is_file())
+
+
+def _known_sources(path: Path) -> frozenset[str]:
+    data = _read_yaml(path)
+    authorities = data.get("authorities") if isinstance(data, dict) else None
+    if not isinstance(authorities, list) or not all(isinstance(a, str) for a in authorities):
+        raise ContentError(f"{path.name}: 'authorities' must be a list of names")
+    return frozenset(authorities)
+
+
+def _read_yaml(path: Path) -> Any:
+    loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+    try:
+        with path.open(encoding="utf-8") as stream:
+            return yaml.load(
+                stream, Loader=loader
+            )  # CSafeLoader or SafeLoader: never arbitrary objects
+    except FileNotFoundError:
+        raise ContentError(f"missing content file {path}") from None
+    except yaml.YAMLError as error:
+        raise ContentError(f"{path.name}: not valid YAML: {error}") from None
+
+
+class _Reader:
+    """Reads content files, checking each value where it is read so errors name their key."""
+
+    def __init__(self, directory: Path, known_sources: frozenset[str]) -> None:
+        self.directory = directory
+        self.known_sources = known_sources
+
+    def file(self, name: str, required: set[str] | None = None) -> dict[str, Any]:
+        data = _read_yaml(self.directory / name)
+        if not isinstance(data, dict):
+            raise ContentError(f"{self.directory.name}/{name}: expected a mapping at the top")
+        if required is not None:
+            self.fields(data, name, required)
+        return data
+
+    def fields(
+        self, data: Any, where: str, required: set[str], optional: frozenset[str] = frozenset()
+    ) -> dict[str, Any]:
+        if not isinstance(data, dict):
+            raise ContentError(f"{self.directory.name}/{where}: expected a mapping")
+        unknown = set(data) - required - optional
+        if unknown:
+            raise ContentError(f"{self.directory.name}/{where}: unknown keys {sorted(unknown)}")
+        missing = required - set(data)
+        if missing:
+            raise ContentError(f"{self.directory.name}/{where}: missing keys {sorted(missing)}")
+        return data
+
+    def exact(self, data: Any, where: str, expected: tuple[str, ...]) -> Iterator[tuple[str, Any]]:
+        """Entries of a mapping that must hold exactly the expected names."""
+        self.fields(data, where, set(expected))
+        for name in expected:
+            yield name, data[name]
+
+    def answer(self, where: str, data: Any, sources_required: bool = True) -> Answer:
+        entry = self.fields(data, where, {"speech"}, frozenset({"reprompt", "sources"}))
+        speech = self.ssml(f"{where}.speech", entry["speech"])
+        reprompt = entry.get("reprompt")
+        return Answer(
+            key=where,
+            speech=speech,
+            reprompt=None if reprompt is None else self.ssml(f"{where}.reprompt", reprompt),
+            sources=self.sources(f"{where}.sources", entry.get("sources", []), sources_required),
+        )
+
+    def topic(self, where: str, key: str, data: Any) -> Topic:
+        entry = self.fields(
+            data, where, {"title", "speech", "sources"}, frozenset({"reprompt", "more"})
+        )
+        more = []
+        for index, item in enumerate(entry.get("more") or []):
+            item_where = f"{where}.more[{index}]"
+            fields = self.fields(item, item_where, {"offer", "speech", "sources"})
+            answer_fields = {name: fields[name] for name in ("speech", "sources")}
+            more.append(
+                FollowUp(
+                    self.text(f"{item_where}.offer", fields["offer"]),
+                    self.answer(item_where, answer_fields),
+                )
+            )
+        answer_fields = {k: v for k, v in entry.items() if k in {"speech", "reprompt", "sources"}}
+        return Topic(
+            key=key,
+            title=self.text(f"{where}.title", entry["title"]),
+            answer=self.answer(where, answer_fields),
+            more=tuple(more),
+        )
+
+    def guide(self, where: str, name: str, data: Any) -> Guide:
+        entry = self.fields(
+            data, where, {"title", "start", "prompts", "steps"}, frozenset({"sticky"})
+        )
+        prompts = {
+            key: self.ssml(f"{where}.prompts.{key}", value)
+            for key, value in self.exact(entry["prompts"], f"{where}.prompts", GUIDE_PROMPTS)
+        }
+        raw_steps = entry["steps"]
+        if not isinstance(raw_steps, dict) or not raw_steps:
+            raise ContentError(f"{self.directory.name}/{where}.steps: expected a mapping of steps")
+        steps: dict[str, GuideStep] = {}
+        for step_id, step_data in raw_steps.items():
+            step_where = f"{where}.steps.{step_id}"
+            fields = self.fields(
+                step_data,
+                step_where,
+                {"speech", "sources"},
+                frozenset({"reprompt", "next", "yes", "no", "when"}),
+            )
+            if ("yes" in fields) != ("no" in fields):
+                raise ContentError(
+                    f"{self.directory.name}/{step_where}: a question needs yes and no"
+                )
+            answer_fields = {
+                k: v for k, v in fields.items() if k in {"speech", "reprompt", "sources"}
+            }
+            steps[step_id] = GuideStep(
+                id=step_id,
+                answer=self.answer(step_where, answer_fields),
+                next=fields.get("next"),
+                yes=fields.get("yes"),
+                no=fields.get("no"),
+                when=fields.get("when"),
+            )
+        for step in steps.values():
+            for target in (step.next, step.yes, step.no, step.when):
+                if target is not None and target not in steps:
+                    raise ContentError(
+                        f"{self.directory.name}/{where}.steps.{step.id}: unknown step {target!r}"
+                    )
+        if entry["start"] not in steps:
+            raise ContentError(
+                f"{self.directory.name}/{where}.start: unknown step {entry['start']!r}"
+            )
+        return Guide(
+            name=name,
+            title=self.text(f"{where}.title", entry["title"]),
+            start=entry["start"],
+            steps=steps,
+            prompts=prompts,
+            sticky=bool(entry.get("sticky", False)),
+        )
+
+    def text(self, where: str, value: Any) -> str:
+        if not isinstance(value, str) or not value.strip():
+            raise ContentError(f"{self.directory.name}/{where}: expected non-empty text")
+        return " ".join(value.split())
+
+    def ssml(self, where: str, value: Any) -> str:
+        text = self.text(where, value)
+        try:
+            ssml.validate(text)
+        except ssml.SSMLError as error:
+            raise ContentError(f"{self.directory.name}/{where}: invalid SSML: {error}") from None
+        return text
+
+    def sources(self, where: str, value: Any, required: bool) -> tuple[str, ...]:
+        if not isinstance(value, list) or (required and not value):
+            raise ContentError(f"{self.directory.name}/{where}: list at least one source")
+        for source in value:
+            if not isinstance(source, str) or not (
+                _SEED_NAME.match(source) or source in self.known_sources
+            ):
+                raise ContentError(
+                    f"{self.directory.name}/{where}: unknown source {source!r} "
+                    "(use seed:<file name> or an authority from sources.yaml)"
+                )
+        return tuple(value)

@@ -1,0 +1,303 @@
+"""What the skill does for each request, in the order ask-sdk tries them.
+
+The overdose guide comes first: once a caller is in it, every request serves the emergency until
+they say stop. Everything spoken comes from the content files through `Turn`.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from ask_sdk_core.dispatch_components.exception_components import AbstractExceptionHandler
+from ask_sdk_core.dispatch_components.request_components import AbstractRequestHandler
+from ask_sdk_core.handler_input import HandlerInput
+from ask_sdk_model.response import Response
+
+from intents import guide as guides
+from intents.guide import GuidePosition, Move
+from intents.turn import GUIDE, PROMPT, TOPIC, Turn
+from speech.content import TOPIC_INTENTS, Guide, Topic
+
+log = logging.getLogger("heroin_help.intents")
+
+EMERGENCY = "OverdoseEmergencyIntent"
+INTERVENTION = "InterventionIntent"
+MEDICATION = "MedicationIntent"
+YES, NO = "AMAZON.YesIntent", "AMAZON.NoIntent"
+NEXT, MORE = "AMAZON.NextIntent", "AMAZON.MoreIntent"
+REPEAT, PREVIOUS = "AMAZON.RepeatIntent", "AMAZON.PreviousIntent"
+START_OVER, HOME = "AMAZON.StartOverIntent", "AMAZON.NavigateHomeIntent"
+HELP, STOP, CANCEL = "AMAZON.HelpIntent", "AMAZON.StopIntent", "AMAZON.CancelIntent"
+GUIDE_INTENTS = {EMERGENCY: "overdose", INTERVENTION: "intervention"}
+FORWARD = {NEXT: Move.NEXT, MORE: Move.NEXT, YES: Move.YES, NO: Move.NO}
+
+
+# Guides
+
+
+def start_guide(turn: Turn) -> Response:
+    guide = turn.content.guides[GUIDE_INTENTS[turn.intent or ""]]
+    return speak_step(turn, guide, guides.start(guide))
+
+
+def continue_sticky_guide(turn: Turn) -> Response:
+    """Inside the overdose guide nothing leaves the emergency except stop and go home."""
+    guide, position = current_guide(turn)
+    if turn.intent in {STOP, CANCEL, HOME}:
+        return leave_guide(turn)
+    if turn.intent in GUIDE_MOVES:
+        return GUIDE_MOVES[turn.intent](turn, guide, position)
+    reminder = guide.prompts["unrecognised"]
+    return speak_step(turn, guide, position, after=reminder)
+
+
+def continue_guide(turn: Turn) -> Response:
+    guide, position = current_guide(turn)
+    if turn.intent == NO:
+        return decline_offer(turn)  # outside an emergency, "no" means "that's enough"
+    return GUIDE_MOVES[turn.intent or ""](turn, guide, position)
+
+
+def guide_forward(turn: Turn, guide: Guide, position: GuidePosition) -> Response:
+    move = FORWARD[turn.intent or ""]
+    step = guide.steps[position.step]
+    if not step.is_question and move is Move.YES:
+        move = Move.NEXT  # "yes" after "say next when you've called" means done
+    if not step.is_question and move is Move.NO:
+        return speak_step(turn, guide, position)
+    outcome = guides.advance(guide, position, move)
+    if not outcome.blocked:
+        return speak_step(turn, guide, outcome.position)
+    if step.is_question:
+        return speak_step(turn, guide, position, before=guide.prompts["yes_or_no"])
+    return speak_step(turn, guide, position, instead=guide.prompts["finished"])
+
+
+def guide_back(turn: Turn, guide: Guide, position: GuidePosition) -> Response:
+    outcome = guides.back(guide, position)
+    before = guide.prompts["at_start"] if outcome.blocked else None
+    return speak_step(turn, guide, outcome.position, before=before)
+
+
+def guide_repeat(turn: Turn, guide: Guide, position: GuidePosition) -> Response:
+    return speak_step(turn, guide, position)
+
+
+def guide_start_over(turn: Turn, guide: Guide, position: GuidePosition) -> Response:
+    return speak_step(turn, guide, guides.start(guide))
+
+
+def guide_help(turn: Turn, guide: Guide, position: GuidePosition) -> Response:
+    return speak_step(turn, guide, position, before=guide.prompts["help"])
+
+
+GUIDE_MOVES: dict[str, Callable[[Turn, Guide, GuidePosition], Response]] = {
+    NEXT: guide_forward,
+    MORE: guide_forward,
+    YES: guide_forward,
+    NO: guide_forward,
+    PREVIOUS: guide_back,
+    REPEAT: guide_repeat,
+    START_OVER: guide_start_over,
+    HELP: guide_help,
+}
+
+
+def speak_step(
+    turn: Turn,
+    guide: Guide,
+    position: GuidePosition,
+    *,
+    before: str | None = None,
+    after: str | None = None,
+    instead: str | None = None,
+) -> Response:
+    """Say a step (exactly as written, so "repeat" is word for word) and keep listening."""
+    turn.remember(GUIDE, position.to_session())
+    answer = guide.steps[position.step].answer
+    speech = " ".join(part for part in (before, instead or answer.speech, after) if part)
+    return turn.say(speech, answer.reprompt or answer.speech, title=guide.title)
+
+
+def current_guide(turn: Turn) -> tuple[Guide, GuidePosition]:
+    position = turn.guide_position()
+    assert position is not None, "routes check the guide position first"
+    return turn.content.guides[position.guide], position
+
+
+def leave_guide(turn: Turn) -> Response:
+    if turn.intent == HOME:
+        return launch(turn)
+    return goodbye(turn)
+
+
+# Topics
+
+
+def answer_topic(turn: Turn) -> Response:
+    return speak_topic(turn, turn.content.topics[turn.intent or ""], part=0)
+
+
+def answer_medication(turn: Turn) -> Response:
+    medication = turn.slot_id("medication")
+    if medication is None:
+        return speak_topic(turn, turn.content.topics[MEDICATION], part=0)
+    topic = turn.content.medications.get(medication)
+    if topic is None:
+        return speak_prompt(turn, "unknown_medication")
+    return speak_topic(turn, topic, part=0, group="medications")
+
+
+def continue_topic(turn: Turn) -> Response:
+    """ "Yes", "more" or "next" after an offer: the next part of the same topic."""
+    position = turn.topic_position()
+    if position is None:
+        return speak_prompt(turn, "nothing_pending")
+    topic, part = position
+    if part >= len(topic.more):
+        return speak_prompt(turn, "no_more")
+    group = "medications" if topic.key in turn.content.medications else "topics"
+    return speak_topic(turn, topic, part=part + 1, group=group)
+
+
+def decline_offer(turn: Turn) -> Response:
+    return speak_prompt(turn, "anything_else")
+
+
+def speak_topic(turn: Turn, topic: Topic, *, part: int, group: str = "topics") -> Response:
+    """Part 0 is the first answer; part k is the k-th follow-up. Each offers the next one."""
+    turn.remember(TOPIC, {"group": group, "key": topic.key, "part": part})
+    answer = topic.answer if part == 0 else topic.more[part - 1].answer
+    if part < len(topic.more):
+        offer = turn.content.offer(topic.more[part])
+        return turn.say(f"{answer.speech} {offer}", offer, title=topic.title)
+    anything_else = turn.content.prompts["anything_else"]
+    return turn.say(
+        answer.speech, anything_else.reprompt or anything_else.speech, title=topic.title
+    )
+
+
+def go_back(turn: Turn) -> Response:
+    position = turn.topic_position()
+    if position is None:
+        return repeat_last(turn)
+    topic, part = position
+    group = "medications" if topic.key in turn.content.medications else "topics"
+    return speak_topic(turn, topic, part=max(part - 1, 0), group=group)
+
+
+def repeat_last(turn: Turn) -> Response:
+    position = turn.topic_position()
+    if position is not None:
+        topic, part = position
+        group = "medications" if topic.key in turn.content.medications else "topics"
+        return speak_topic(turn, topic, part=part, group=group)
+    prompt = turn.session.get(PROMPT)
+    if isinstance(prompt, str) and prompt in turn.content.prompts:
+        return speak_prompt(turn, prompt)
+    return speak_prompt(turn, "nothing_pending")
+
+
+# Prompts
+
+
+def speak_prompt(turn: Turn, name: str, *, end_session: bool = False) -> Response:
+    answer = turn.content.prompts[name]
+    if end_session:
+        turn.forget()
+        return turn.say(answer.speech, None, end_session=True)
+    turn.remember(PROMPT, name)
+    return turn.say_answer(answer)
+
+
+def launch(turn: Turn) -> Response:
+    return speak_prompt(turn, "launch")
+
+
+def help_prompt(turn: Turn) -> Response:
+    return speak_prompt(turn, "help")
+
+
+def goodbye(turn: Turn) -> Response:
+    return speak_prompt(turn, "goodbye", end_session=True)
+
+
+def fallback(turn: Turn) -> Response:
+    return speak_prompt(turn, "fallback")
+
+
+def session_ended(turn: Turn) -> Response:
+    # Alexa ignores any speech here; the request only tells us the session is over.
+    return turn.handler_input.response_builder.response
+
+
+# Routing
+
+
+def is_request(kind: str) -> Callable[[Turn], bool]:
+    return lambda turn: turn.request_type == kind
+
+
+def is_intent(*names: str) -> Callable[[Turn], bool]:
+    wanted = frozenset(names)
+    return lambda turn: turn.intent in wanted
+
+
+def in_sticky_guide(turn: Turn) -> bool:
+    position = turn.guide_position()
+    return position is not None and turn.content.guides[position.guide].sticky
+
+
+def moving_in_guide(turn: Turn) -> bool:
+    return turn.intent in GUIDE_MOVES and turn.guide_position() is not None
+
+
+def routes() -> list[tuple[Callable[[Turn], bool], Callable[[Turn], Response]]]:
+    return [
+        (is_request("SessionEndedRequest"), session_ended),
+        (in_sticky_guide, continue_sticky_guide),
+        (is_intent(EMERGENCY, INTERVENTION), start_guide),
+        (moving_in_guide, continue_guide),
+        (is_intent(*(set(TOPIC_INTENTS) - {MEDICATION})), answer_topic),
+        (is_intent(MEDICATION), answer_medication),
+        (is_intent(YES, MORE, NEXT), continue_topic),
+        (is_intent(NO), decline_offer),
+        (is_intent(REPEAT), repeat_last),
+        (is_intent(PREVIOUS), go_back),
+        (is_request("LaunchRequest"), launch),
+        (is_intent(START_OVER, HOME), launch),
+        (is_intent(HELP), help_prompt),
+        (is_intent(STOP, CANCEL), goodbye),
+        (lambda turn: True, fallback),
+    ]
+
+
+@dataclass(frozen=True)
+class Route(AbstractRequestHandler):
+    when: Callable[[Turn], bool]
+    respond: Callable[[Turn], Response]
+
+    def can_handle(self, handler_input: HandlerInput) -> bool:
+        return self.when(Turn.of(handler_input))
+
+    def handle(self, handler_input: HandlerInput) -> Response:
+        return self.respond(Turn.of(handler_input))
+
+
+class SpeakApology(AbstractExceptionHandler):
+    """Any failure inside a handler becomes a short spoken apology, never an HTTP error."""
+
+    def can_handle(self, handler_input: HandlerInput, exception: Exception) -> bool:
+        return True
+
+    def handle(self, handler_input: HandlerInput, exception: Exception) -> Response:
+        log.error("handler failed: %s: %s", type(exception).__name__, exception)
+        turn = Turn.of(handler_input)
+        error = turn.content.prompts["error"]
+        return turn.say(error.speech, error.reprompt)
+
+
+def request_handlers() -> list[AbstractRequestHandler]:
+    return [Route(when, respond) for when, respond in routes()]

@@ -1,0 +1,145 @@
+"""One turn of the conversation: what was asked, where the caller is, and how to answer.
+
+Handlers read like sentences because this module hides the ask-sdk plumbing: the request's intent
+and slots, the session attributes that carry the caller's position, and the response builder.
+"""
+
+from __future__ import annotations
+
+import re
+from functools import cache
+from typing import Any
+
+from ask_sdk_core.handler_input import HandlerInput
+from ask_sdk_model.intent_request import IntentRequest
+from ask_sdk_model.response import Response
+from ask_sdk_model.ui.simple_card import SimpleCard
+
+from intents.guide import GuidePosition
+from speech import content, ssml
+from speech.content import Answer, LocaleContent, Topic
+
+# Session attribute names. Exactly one position is kept: the guide step, the topic part, or the
+# last prompt, so "repeat", "yes" and "next" always mean the thing the caller just heard.
+GUIDE = "guide"
+TOPIC = "topic"
+PROMPT = "prompt"
+_POSITIONS = (GUIDE, TOPIC, PROMPT)
+
+_TELEPHONE = re.compile(r'<say-as interpret-as="telephone">')
+
+
+@cache
+def content_for(locale: str | None) -> LocaleContent:
+    """This locale's content, or the default locale's when we have none for it."""
+    if locale and locale in content.available_locales():
+        return content.load(locale)
+    return content.load(content.DEFAULT_LOCALE)
+
+
+class Turn:
+    def __init__(self, handler_input: HandlerInput) -> None:
+        self.handler_input = handler_input
+        request = handler_input.request_envelope.request
+        self.request_type: str = getattr(request, "object_type", None) or ""
+        self.intent: str | None = (
+            request.intent.name if isinstance(request, IntentRequest) and request.intent else None
+        )
+        self.content = content_for(getattr(request, "locale", None))
+        # Alexa sends no session for some request types; attributes then live for this turn only.
+        self.session: dict[str, Any] = handler_input.attributes_manager.session_attributes or {}
+
+    @classmethod
+    def of(cls, handler_input: HandlerInput) -> Turn:
+        """The turn for this request, built once though every route asks about it."""
+        turn = getattr(handler_input, "_heroin_help_turn", None)
+        if turn is None:
+            turn = cls(handler_input)
+            handler_input._heroin_help_turn = turn  # type: ignore[attr-defined]
+        return turn
+
+    # What was asked
+
+    def slot_id(self, name: str) -> str | None:
+        """The canonical value Alexa resolved the slot to, or the raw value if it is canonical."""
+        request = self.handler_input.request_envelope.request
+        slots = getattr(getattr(request, "intent", None), "slots", None) or {}
+        slot = slots.get(name)
+        if slot is None:
+            return None
+        authorities = getattr(getattr(slot, "resolutions", None), "resolutions_per_authority", None)
+        for authority in authorities or []:
+            status = getattr(getattr(authority, "status", None), "code", None)
+            if getattr(status, "value", status) == "ER_SUCCESS_MATCH" and authority.values:
+                value = authority.values[0].value
+                return str(value.id or value.name).lower()
+        raw = (slot.value or "").strip().lower()
+        return raw or None
+
+    def slot_spoken(self, name: str) -> bool:
+        return self.slot_id(name) is not None
+
+    # Where the caller is
+
+    def guide_position(self) -> GuidePosition | None:
+        return GuidePosition.from_session(self.session.get(GUIDE), self.content.guides)
+
+    def topic_position(self) -> tuple[Topic, int] | None:
+        saved = self.session.get(TOPIC)
+        if not isinstance(saved, dict):
+            return None
+        group = (
+            self.content.medications if saved.get("group") == "medications" else self.content.topics
+        )
+        topic = group.get(saved.get("key", ""))
+        part = saved.get("part")
+        if topic is None or not isinstance(part, int) or not 0 <= part <= len(topic.more):
+            return None
+        return topic, part
+
+    def remember(self, kind: str, value: Any) -> None:
+        for key in _POSITIONS:
+            self.session.pop(key, None)
+        self.session[kind] = value
+
+    def forget(self) -> None:
+        for key in _POSITIONS:
+            self.session.pop(key, None)
+
+    # How to answer
+
+    def say(
+        self,
+        speech: str,
+        reprompt: str | None,
+        *,
+        title: str | None = None,
+        end_session: bool = False,
+    ) -> Response:
+        builder = self.handler_input.response_builder
+        builder.speak(speech)
+        if reprompt is not None and not end_session:
+            builder.ask(reprompt)
+        builder.set_should_end_session(end_session)
+        if self.has_phone_number(speech):
+            builder.set_card(SimpleCard(title or "Heroin Help", self.card_text(speech)))
+        return builder.response
+
+    def say_answer(self, answer: Answer, *, title: str | None = None) -> Response:
+        return self.say(answer.speech, answer.reprompt or answer.speech, title=title)
+
+    def has_phone_number(self, speech: str) -> bool:
+        if _TELEPHONE.search(speech):
+            return True
+        return any(_spaced(number.number) in speech for number in self.content.phone_numbers)
+
+    def card_text(self, speech: str) -> str:
+        """The answer as text, with spoken-digit numbers ("9 1 1") written as people dial them."""
+        text = ssml.to_text(speech)
+        for number in self.content.phone_numbers:
+            text = text.replace(_spaced(number.number), number.number)
+        return text
+
+
+def _spaced(number: str) -> str:
+    return " ".join(number) if number.isdigit() else number

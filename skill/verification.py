@@ -1,8 +1,7 @@
 """Checks Amazon requires of a web-service skill before it trusts a request.
 
-This module must stay importable without aiohttp: the Lambda entry point reuses
-`check_skill_id`, and Lambda packages ship without the web stack. The certificate store
-(which needs aiohttp) is only referenced for type checking.
+The envelope checks live in `skill.envelope` (standard library only, shared with Lambda); this
+module adds the signature. The certificate store (aiohttp) is only referenced for type checking.
 """
 
 from __future__ import annotations
@@ -10,33 +9,28 @@ from __future__ import annotations
 import base64
 import binascii
 from collections.abc import Callable, Mapping
-from datetime import UTC, datetime
+from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
 from cryptography.exceptions import InvalidSignature
 from cryptography.hazmat.primitives import hashes
 from cryptography.hazmat.primitives.asymmetric import padding
 
+from skill.envelope import (
+    MAX_SKEW_SECONDS,
+    MAX_SKILL_EVENT_SKEW_SECONDS,
+    VerificationError,
+    check_skill_id,
+    check_timestamp,
+    parse_timestamp,
+    utc_now,
+)
+
 if TYPE_CHECKING:
     from skill.certs import CertificateStore
 
-MAX_SKEW_SECONDS = 150
-MAX_SKILL_EVENT_SKEW_SECONDS = 3600
-
 SIGNATURE_HEADER = "Signature-256"
 CERT_URL_HEADER = "SignatureCertChainUrl"
-
-
-class VerificationError(Exception):
-    """A request failed verification; `reason` is short and safe to log or return."""
-
-    def __init__(self, reason: str) -> None:
-        super().__init__(reason)
-        self.reason = reason
-
-
-def utc_now() -> datetime:
-    return datetime.now(UTC)
 
 
 def header(headers: Mapping[str, str], name: str) -> str | None:
@@ -49,60 +43,6 @@ def header(headers: Mapping[str, str], name: str) -> str | None:
         if key.lower() == wanted:
             return candidate
     return None
-
-
-def _dig(value: Any, *keys: str) -> Any:
-    for key in keys:
-        if not isinstance(value, Mapping):
-            return None
-        value = value.get(key)
-    return value
-
-
-def _request(envelope: Any) -> Mapping[str, Any]:
-    if not isinstance(envelope, Mapping):
-        raise VerificationError("request envelope is not an object")
-    request = envelope.get("request")
-    if not isinstance(request, Mapping):
-        raise VerificationError("missing request")
-    return request
-
-
-def parse_timestamp(value: Any) -> datetime:
-    if not isinstance(value, str) or not value:
-        raise VerificationError("missing request timestamp")
-    try:
-        parsed = datetime.fromisoformat(value)
-    except ValueError:
-        raise VerificationError("unparseable request timestamp") from None
-    # Alexa always sends UTC; a zone-less stamp can only sensibly mean UTC too.
-    return parsed if parsed.tzinfo is not None else parsed.replace(tzinfo=UTC)
-
-
-def check_timestamp(envelope: Mapping[str, Any], now: datetime) -> None:
-    """Reject replays: the request must be recent, skill events get a longer window."""
-    request = _request(envelope)
-    timestamp = parse_timestamp(request.get("timestamp"))
-    request_type = request.get("type")
-    is_skill_event = isinstance(request_type, str) and request_type.startswith("AlexaSkillEvent.")
-    limit = MAX_SKILL_EVENT_SKEW_SECONDS if is_skill_event else MAX_SKEW_SECONDS
-    if abs((now - timestamp).total_seconds()) > limit:
-        raise VerificationError("request timestamp too far from now")
-
-
-def check_skill_id(envelope: Mapping[str, Any], skill_id: str | None) -> None:
-    """Accept only requests addressed to our skill (when a skill id is configured)."""
-    if not skill_id:
-        return
-    if not isinstance(envelope, Mapping):
-        raise VerificationError("request envelope is not an object")
-    application_id = _dig(envelope, "context", "System", "application", "applicationId")
-    if application_id is None:
-        application_id = _dig(envelope, "session", "application", "applicationId")
-    if application_id is None:
-        raise VerificationError("missing application id")
-    if application_id != skill_id:
-        raise VerificationError("wrong skill id")
 
 
 class RequestVerifier:
@@ -137,3 +77,16 @@ class RequestVerifier:
     def check_envelope(self, envelope: Mapping[str, Any]) -> None:
         check_timestamp(envelope, self._clock())
         check_skill_id(envelope, self._skill_id)
+
+
+__all__ = [
+    "MAX_SKEW_SECONDS",
+    "MAX_SKILL_EVENT_SKEW_SECONDS",
+    "RequestVerifier",
+    "VerificationError",
+    "check_skill_id",
+    "check_timestamp",
+    "header",
+    "parse_timestamp",
+    "utc_now",
+]

@@ -1,0 +1,173 @@
+"""The Alexa endpoint as an aiohttp application.
+
+Every request is verified as Amazon requires before any handler runs; every failure is a short
+JSON 4xx and one log line, and the next request is served as if nothing happened.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import time
+from collections.abc import AsyncIterator
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import orjson
+from aiohttp import web
+
+from skill.certs import CertificateStore
+from skill.dispatch import Dispatcher, EnvelopeError, Summary, parse_envelope, summarize
+from skill.verification import RequestVerifier, VerificationError
+
+MAX_BODY_BYTES = 256 * 1024
+requests_log = logging.getLogger("heroin_help.requests")
+
+
+@dataclass(frozen=True, slots=True)
+class Settings:
+    skill_id: str | None = None
+    trust_root: Path | None = None  # local testing: trust this CA instead of the system store
+    cert_chain: Path | None = None  # local testing: use this chain instead of downloading it
+    cert_fetch_base_url: str | None = None  # tests: download "s3" certificates from here
+
+
+@dataclass(frozen=True, slots=True)
+class Rejection(Exception):
+    status: int
+    reason: str
+
+
+class InFlight:
+    """Counts requests being handled, so shutdown can wait for them.
+
+    aiohttp's own graceful shutdown stops reading from connections at once, which would cut off
+    a request whose body is still arriving; we stop accepting first and wait for these instead.
+    """
+
+    def __init__(self) -> None:
+        self.count = 0
+        self._idle = asyncio.Event()
+        self._idle.set()
+
+    def enter(self) -> None:
+        self.count += 1
+        self._idle.clear()
+
+    def leave(self) -> None:
+        self.count -= 1
+        if self.count == 0:
+            self._idle.set()
+
+    async def wait_idle(self, timeout: float) -> bool:
+        try:
+            await asyncio.wait_for(self._idle.wait(), timeout)
+        except TimeoutError:
+            return False
+        return True
+
+
+IN_FLIGHT = web.AppKey("in_flight", InFlight)
+CERTIFICATES = web.AppKey("certificates", CertificateStore)
+VERIFIER = web.AppKey("verifier", RequestVerifier)
+DISPATCHER = web.AppKey("dispatcher", Dispatcher)
+
+
+def create_app(settings: Settings) -> web.Application:
+    app = web.Application(client_max_size=MAX_BODY_BYTES, middlewares=[json_errors])
+    app[IN_FLIGHT] = InFlight()
+    app[DISPATCHER] = Dispatcher()  # builds the skill and loads content now, not on a request
+
+    async def certificates(app: web.Application) -> AsyncIterator[None]:
+        store = CertificateStore.from_files(
+            settings.trust_root, settings.cert_chain, fetch_base_url=settings.cert_fetch_base_url
+        )
+        app[CERTIFICATES] = store
+        app[VERIFIER] = RequestVerifier(store, settings.skill_id)
+        yield
+        await store.close()
+
+    app.cleanup_ctx.append(certificates)
+    app.router.add_post("/", alexa_endpoint)
+    app.router.add_get("/healthz", healthz)
+    return app
+
+
+async def alexa_endpoint(request: web.Request) -> web.Response:
+    started = time.perf_counter()
+    summary = Summary("unknown", None)
+    try:
+        body = await read_body(request)
+        await request.app[VERIFIER].verify_signature(request.headers, body)
+        envelope = parse_envelope(body)
+        summary = summarize(envelope)
+        request.app[VERIFIER].check_envelope(envelope)
+        response = request.app[DISPATCHER].dispatch(envelope)
+    except Rejection as rejection:
+        return reject(rejection, summary, started)
+    except (VerificationError, EnvelopeError) as error:
+        return reject(Rejection(400, str(error)), summary, started)
+    log_request(summary, "ok", 200, started)
+    return web.Response(body=orjson.dumps(response), content_type="application/json")
+
+
+async def read_body(request: web.Request) -> bytes:
+    if request.content_length is not None and request.content_length > MAX_BODY_BYTES:
+        raise Rejection(413, "request body too large")
+    try:
+        return await request.read()
+    except web.HTTPRequestEntityTooLarge:
+        raise Rejection(413, "request body too large") from None
+
+
+def reject(rejection: Rejection, summary: Summary, started: float) -> web.Response:
+    log_request(summary, "rejected", rejection.status, started, reason=rejection.reason)
+    return error_response(rejection.status, rejection.reason)
+
+
+def error_response(status: int, reason: str) -> web.Response:
+    return web.Response(
+        status=status, body=orjson.dumps({"error": reason}), content_type="application/json"
+    )
+
+
+def log_request(
+    summary: Summary, outcome: str, status: int, started: float, reason: str | None = None
+) -> None:
+    """One line per request. Only the request's kind and our outcome: no ids, tokens or speech."""
+    if not requests_log.isEnabledFor(logging.INFO):
+        return
+    line: dict[str, Any] = {
+        "type": summary.request_type,
+        "intent": summary.intent,
+        "outcome": outcome,
+        "status": status,
+        "latency_ms": round((time.perf_counter() - started) * 1000, 3),
+    }
+    if reason is not None:
+        line["reason"] = reason
+    requests_log.info(orjson.dumps(line).decode())
+
+
+async def healthz(request: web.Request) -> web.Response:
+    return web.json_response({"status": "ok"})
+
+
+@web.middleware
+async def json_errors(request: web.Request, handler: Any) -> web.StreamResponse:
+    """Routing errors (404, 405) and anything unexpected answer in JSON, never a stack trace."""
+    in_flight = request.app[IN_FLIGHT]
+    in_flight.enter()
+    try:
+        response: web.StreamResponse = await handler(request)
+        return response
+    except web.HTTPException as error:
+        if error.status < 400:
+            raise
+        return error_response(error.status, error.reason)
+    except Exception:
+        logging.getLogger("heroin_help").exception("unexpected error")
+        return error_response(500, "internal error")
+    finally:
+        in_flight.leave()

@@ -1,0 +1,34 @@
+"""AWS Lambda entry point: the same skill as the web service, without aiohttp.
+
+Lambda's Alexa trigger delivers requests already authenticated by Amazon, so there is no
+signature to check here; the skill id still is, because a trigger can be left open to any skill.
+Configure it with the environment variable HEROIN_HELP_SKILL_ID.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+from typing import Any
+
+from intents import build_skill_builder
+from skill.envelope import VerificationError, check_skill_id
+
+log = logging.getLogger("heroin_help.lambda")
+SKILL_ID = os.environ.get("HEROIN_HELP_SKILL_ID") or None
+if SKILL_ID is None:
+    log.warning("HEROIN_HELP_SKILL_ID is not set: requests for any skill id are accepted")
+
+# Built at import time, once per Lambda container, so warm invocations only dispatch.
+_skill_handler = build_skill_builder(SKILL_ID).lambda_handler()
+
+
+def handler(event: dict[str, Any], context: Any) -> dict[str, Any]:
+    try:
+        check_skill_id(event, SKILL_ID)
+    except VerificationError as error:
+        # Raising makes Lambda report a failed invocation; Alexa then plays its generic error.
+        log.warning("rejected: %s", error)
+        raise
+    response: dict[str, Any] = _skill_handler(event, context)  # type: ignore[arg-type]
+    return response

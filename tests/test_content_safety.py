@@ -1,0 +1,793 @@
+"""Enforce /work/shared/CONTENT.md over everything the skill can say in en-US.
+
+Every check runs over every answer (speech and reprompt), every first response and follow-up as
+heard (speech plus the appended offer question), every guide prompt, and every card title and
+offer. Failure messages name the content key so a reviewer can find the line to fix.
+"""
+
+from __future__ import annotations
+
+import re
+from collections import deque
+from collections.abc import Callable, Iterator
+from pathlib import Path
+
+import pytest
+import yaml
+
+from speech import content, ssml
+
+LOCALE = "en-US"
+C = content.load(LOCALE)
+REPO = Path(__file__).resolve().parents[1]
+SEEDS_DIR = REPO.parent / "shared" / "seeds"
+SOURCES_FILE = content.CONTENT_DIR / "sources.yaml"
+
+DISCLAIMER = "I share general information, not medical advice. In an emergency, call 9 1 1."
+MAX_FIRST_WORDS = 70
+MAX_FOLLOW_UP_WORDS = 70
+MAX_OVERDOSE_STEP_WORDS = 45
+MAX_OVERDOSE_PROMPT_WORDS = 45
+MAX_PROMPT_WORDS = 70
+
+# CONTENT.md's en-US phone table: the only numbers the skill may speak.
+ALLOWED_EN_US_NUMBERS = {"911", "1-800-662-4357", "988", "1-800-222-1222"}
+# Four-digit runs that are years, not phone numbers ("sold over the counter since 2023").
+ALLOWED_YEARS = {"2023"}
+
+
+# --- what the skill can say -------------------------------------------------------------------
+
+
+def words(fragment: str) -> int:
+    """Words as heard: whitespace-separated tokens of the plain text, tags removed."""
+    return len(ssml.to_text(fragment).split())
+
+
+def spoken_items() -> Iterator[tuple[str, str]]:
+    """(key, SSML fragment) for every separate thing the skill can speak."""
+    for answer in C.answers():
+        yield answer.key, answer.speech
+        if answer.reprompt is not None:
+            yield f"{answer.key}.reprompt", answer.reprompt
+    for key, response in heard_responses():
+        yield f"{key} (as heard)", response
+    for guide in C.guides.values():
+        for name, prompt in guide.prompts.items():
+            yield f"guides.yaml:{guide.name}.prompts.{name}", prompt
+
+
+def heard_responses() -> Iterator[tuple[str, str]]:
+    """Topic and medication responses as spoken: speech plus the offer question appended."""
+    for file, topics in (("topics.yaml", C.topics), ("medications.yaml", C.medications)):
+        for key, topic in topics.items():
+            first = topic.answer.speech
+            if topic.more:
+                first = f"{first} {C.offer(topic.more[0])}"
+            yield f"{file}:{key}", first
+            for index, follow_up in enumerate(topic.more):
+                response = follow_up.answer.speech
+                if index + 1 < len(topic.more):
+                    response = f"{response} {C.offer(topic.more[index + 1])}"
+                yield f"{file}:{key}.more[{index}]", response
+
+
+def written_items() -> Iterator[tuple[str, str]]:
+    """Plain text shown on cards or used in offers (titles, offers, guide titles)."""
+    for file, topics in (("topics.yaml", C.topics), ("medications.yaml", C.medications)):
+        for key, topic in topics.items():
+            yield f"{file}:{key}.title", topic.title
+            for index, follow_up in enumerate(topic.more):
+                yield f"{file}:{key}.more[{index}].offer", follow_up.offer
+    for guide in C.guides.values():
+        yield f"guides.yaml:{guide.name}.title", guide.title
+
+
+def texts(fragment: str) -> tuple[str, str]:
+    """What is heard (sub aliases) and what is written (sub content), both as plain text."""
+    heard = ssml.to_text(fragment)
+    written = " ".join(re.sub(r"<[^>]+>", " ", fragment).split())
+    return heard, written
+
+
+SPOKEN = list(spoken_items())
+WRITTEN = list(written_items())
+ALL_TEXT = [(key, text) for key, fragment in SPOKEN for text in texts(fragment)] + WRITTEN
+
+
+def ids(items: list[tuple[str, str]]) -> list[str]:
+    return [key for key, _ in items]
+
+
+# --- negation: a correction may name a bad claim only to deny it ------------------------------
+
+_NEGATION = re.compile(
+    r"\b(not|never|no|don't|doesn't|isn't|aren't|won't|can't|cannot|rarely|avoid)\b|n't\b",
+    re.IGNORECASE,
+)
+
+
+def _sentence_around(text: str, start: int, end: int) -> tuple[str, str, str]:
+    """The sentence containing text[start:end], split into before, match, after."""
+    left = max(text.rfind(mark, 0, start) for mark in ".!?;:") + 1
+    rights = [i for i in (text.find(mark, end) for mark in ".!?;:") if i != -1]
+    right = min(rights) if rights else len(text)
+    return text[left:start], text[start:end], text[end:right]
+
+
+def negated_before(text: str, match: re.Match[str]) -> bool:
+    """A negation earlier in the same sentence: "doesn't need to be voluntary"."""
+    before, _, _ = _sentence_around(text, match.start(), match.end())
+    return bool(_NEGATION.search(before))
+
+
+def negated_in_sentence(text: str, match: re.Match[str]) -> bool:
+    """A negation or warning anywhere in the sentence: "cold turkey is not recommended"."""
+    before, _, after = _sentence_around(text, match.start(), match.end())
+    return bool(_NEGATION.search(before) or _NEGATION.search(after))
+
+
+def always_bad(text: str, match: re.Match[str]) -> bool:
+    return False
+
+
+# (name, pattern, exemption) — the bad claims from CONTENT.md's corrections and never-voice list.
+Exemption = Callable[[str, re.Match[str]], bool]
+
+FORBIDDEN: list[tuple[str, str, Exemption]] = [
+    # methadone has "no overdose risk" (FDA methadone label)
+    (
+        "methadone no overdose risk",
+        r"\bno (risk of )?overdose|no overdose risk|impossible to overdose|"
+        r"\b(cannot|can't|won't|will not|does not|doesn't) (cause|lead to) (an |a fatal )?overdose|"
+        r"without (any )?(the )?risk of overdose|safer than heroin because",
+        always_bad,
+    ),
+    # naloxone given once in medical care, reverses "all symptoms" (SAMHSA toolkit; FDA OTC Narcan)
+    (
+        "naloxone reverses all",
+        r"\breverses? all|\ball (of the |the )?symptoms|\b(all|any|every) overdoses?\b|"
+        r"works on (all|any|every)|reverses? (any|every) (drug|substance)|"
+        r"only (in|at) (a |the )?hospital|only (a )?(doctors?|nurses?|paramedics?|medical"
+        r" (staff|professionals?)) can|(one|a single) dose is (always )?enough",
+        always_bad,
+    ),
+    # "few options short of using more heroin" (NIDA; WHO 2009 guidelines)
+    (
+        "withdrawal: few options but more heroin",
+        r"\b(few|no|not many) options|short of using|only (way|thing|option)\b.{0,30}"
+        r"\b(use|using|take|taking) more",
+        always_bad,
+    ),
+    # "cold turkey" / detox alone is enough (NIDA Principles; WHO)
+    ("cold turkey", r"\bcold[- ]turkey\b", negated_in_sentence),
+    (
+        "detox alone is enough",
+        r"\bdetox(ing|ification)?( alone| on (your|their) own| at home| by itself)? "
+        r"(is|was|can be) (enough|sufficient|all (you|they) need|fine|safe)",
+        negated_before,
+    ),
+    # "sedative medications" (FDA boxed warning) — never voiced, in any form
+    ("sedative", r"\bsedat", always_bad),
+    # naltrexone makes "any drug use" ineffective (FDA label; NIDA)
+    (
+        "naltrexone blocks any drug",
+        r"\b(any|every|all)( other)? drugs?\b(?! that)|\bineffective\b|"
+        r"(blocks|stops) (alcohol|cocaine|meth|stimulants)",
+        always_bad,
+    ),
+    # methadone / buprenorphine tapered off quickly (NIDA)
+    (
+        "quick taper",
+        r"\btaper(ed|ing)? (off )?(quickly|rapidly|fast|soon)|\b(quickly|rapidly) (taper|wean)|"
+        r"\bwean(ed|ing)? (off )?(quickly|rapidly|fast)|reduced until .{0,30}drug[- ]free|"
+        r"(methadone|buprenorphine)\b.{0,60}\bshort[- ]term|\bshort[- ]term\b.{0,60}"
+        r"(methadone|buprenorphine)",
+        always_bad,
+    ),
+    # treatment must be 100% voluntary (NIDA Principles)
+    (
+        "treatment must be voluntary",
+        r"\b(must|has to|have to|needs? to|should) be (100 ?%|one hundred percent|completely|"
+        r"fully|entirely|totally)? ?voluntary",
+        negated_before,
+    ),
+    ("100% voluntary", r"100 ?%|hundred percent voluntary", always_bad),
+    # treatment almost always starts inpatient (NIDA Principles)
+    (
+        "always starts inpatient",
+        r"\b(almost )?always (begins?|starts?) (with|in) (inpatient|residential)|"
+        r"\b(must|has to|needs to) (begin|start) (with |in )?(inpatient|residential)|"
+        r"\binpatient (treatment |care )?is (always )?required|\brequires? (an )?inpatient",
+        always_bad,
+    ),
+    # heroin is cut with sugar, starch, milk, quinine (NIDA: fentanyl is the danger)
+    ("cut with fillers", r"\b(sugar|starch|quinine|powdered milk)\b|\bcut with\b", always_bad),
+    # withdrawal peaks at 48-72 h (NIDA)
+    (
+        "withdrawal peaks at 48-72 hours",
+        r"\b48 ?(to|and|or|-|–) ?72\b|\b(48|72) hours\b|\bpeaks? (at|between|around|by)\b",
+        always_bad,
+    ),
+    # pregnancy: stopping suddenly without a doctor (ACOG; SAMHSA); also any sudden stop advice
+    (
+        "stop suddenly",
+        r"\b(stop|quit)(ping)? (\w+ )?(suddenly|abruptly|right away|immediately|cold turkey)",
+        negated_before,
+    ),
+    # MAT as "trading one addiction for another" is voiced only as a misconception (checked below)
+    # intervention fees and any price
+    (
+        "fees or prices",
+        r"\$|\bdollars?\b|\bcents?\b|\d{1,3},\d{3}|\bcosts? (between|from|about|around|up to|"
+        r"roughly)\b|\bfees? (of|range|between|start)",
+        always_bad,
+    ),
+    # statistics (the seeds disagree with each other)
+    (
+        "statistics",
+        r"\d+(\.\d+)? ?(%|percent|per ?cent)|\bper ?cent\b|\b(million|billion|thousand|hundred)s?\b"
+        r"|\b\d+ (out of|in) (\d+|ten|a hundred)\b|\b(one|two|three|four|five|six|seven|eight|nine)"
+        r" (out of|in) (ten|five|four|three|a hundred|\d+)\b|\b(doubled|tripled|quadrupled)\b|"
+        r"\btimes (more|higher|as likely)\b|\bdeaths? (per|each|every) year\b",
+        always_bad,
+    ),
+    # how to use heroin, or which route "works best"
+    (
+        "routes of use",
+        r"\b(snort|sniff)\w*|\bsmok(e|es|ed|ing) (heroin|it)\b|\bworks? best\b|"
+        r"\b(best|safest|most effective) (way|route)|\broutes?\b|\bget(ting)? high\b|"
+        r"\bhow to (inject|snort|smoke|shoot|use heroin)|\bshoot(ing)? up\b",
+        always_bad,
+    ),
+    # commercial content
+    (
+        "sponsor or commercial content",
+        r"centric|american addiction centers|\baac\b|better ?help|addiction group|addiction help|"
+        r"rehabs directory|association of intervention specialists|paid advertising|\bsponsor|"
+        r"verify (your )?insurance|insurance checker|find treatment now|\b8(88|77|66|55|44|33)\b",
+        always_bad,
+    ),
+    # no blame, in the skill's own words
+    (
+        "stigmatising words",
+        r"\baddicts?\b|\bjunkies?\b|\babus(e|er|ers|ing)\b|\b(drug|heroin|opioid) users?\b|"
+        r"\bdope ?fiends?\b|\bclean\b|\bdirty\b",
+        always_bad,
+    ),
+]
+
+MAT_MISCONCEPTION = re.compile(
+    r"trad(e|es|ing) one addiction|(replac|swap|substitut)\w* one (addiction|drug)|"
+    r"one (addiction|drug) for another",
+    re.IGNORECASE,
+)
+SAID_AS_MYTH = re.compile(r"\b(misconception|myth)\b", re.IGNORECASE)
+
+
+@pytest.mark.parametrize(("key", "text"), ALL_TEXT, ids=[key for key, _ in ALL_TEXT])
+def test_no_forbidden_claim(key: str, text: str) -> None:
+    for name, pattern, exempt in FORBIDDEN:
+        for match in re.finditer(pattern, text, re.IGNORECASE):
+            assert exempt(text, match), (
+                f"{key}: forbidden claim ({name}) {match.group(0)!r} in: {text}"
+            )
+
+
+@pytest.mark.parametrize(("key", "fragment"), SPOKEN, ids=ids(SPOKEN))
+def test_mat_trading_addictions_only_as_misconception(key: str, fragment: str) -> None:
+    heard, _ = texts(fragment)
+    if MAT_MISCONCEPTION.search(heard):
+        assert SAID_AS_MYTH.search(heard), (
+            f"{key}: voices 'trading one addiction for another' without calling it a "
+            f"misconception: {heard}"
+        )
+
+
+@pytest.mark.parametrize(
+    ("sentence", "allowed"),
+    [
+        ("Quitting cold turkey on your own is not recommended.", True),
+        ("Don't quit cold turkey alone.", True),
+        ("You can quit cold turkey.", False),
+        ("Cold turkey is enough for a short habit.", False),
+        ("Detox alone is enough.", False),
+        ("Detox alone isn't enough.", True),
+        ("Treatment doesn't need to be voluntary to work.", True),
+        ("Treatment needs to be voluntary to work.", False),
+        ("Treatment must be completely voluntary.", False),
+        ("Please don't stop suddenly on your own.", True),
+        ("Stop methadone suddenly if it makes you sleepy.", False),
+    ],
+)
+def test_negation_rules_are_careful(sentence: str, allowed: bool) -> None:
+    rules = {name: (pattern, exempt) for name, pattern, exempt in FORBIDDEN}
+    names = ("cold turkey", "detox alone is enough", "treatment must be voluntary", "stop suddenly")
+    flagged = [
+        name
+        for name in names
+        for match in re.finditer(rules[name][0], sentence, re.IGNORECASE)
+        if not rules[name][1](sentence, match)
+    ]
+    assert (not flagged) is allowed, (
+        f"{sentence!r} should be {'allowed' if allowed else 'flagged'}, flagged by {flagged}"
+    )
+
+
+def test_forbidden_patterns_catch_the_seed_claims() -> None:
+    """Each seed error, quoted from the seeds, is caught by the table."""
+    seed_claims = [
+        "It treats severe pain but is safer than heroin because there is no overdose risk.",
+        "naloxone can reduce and reverse all symptoms of overdose",
+        "there will be relatively few options, short of using more heroin",
+        "Sedative medications might be used to reduce the heroin withdrawal symptoms",
+        "making any drug use or abuse ineffective",
+        "Methadone doses are gradually reduced until a person is drug-free.",
+        "admission to a treatment facility needs to be 100% voluntary",
+        "Heroin addiction treatment programs almost always begin with inpatient treatment.",
+        "heroin is often cut with other substances such as sugar, starch, powdered milk",
+        "symptoms usually peak between 48 and 72 hours after the last dose",
+        "heroin interventions can cost between $2,500 and $10,000",
+        "Injecting the drug is the most effective way to get high from low-purity heroin",
+        "Paid advertising from Centric Behavioral Health",
+        "call us at +1 (888) 791-1317",
+        "Verify Insurance",
+        "over 9 out of 10 heroin users use at least one other drug",
+        "increased 600% from 2001 to 2014",
+    ]
+    for claim in seed_claims:
+        caught = [
+            name
+            for name, pattern, exempt in FORBIDDEN
+            for match in re.finditer(pattern, claim, re.IGNORECASE)
+            if not exempt(claim, match)
+        ]
+        assert caught, f"seed claim not caught by any rule: {claim!r}"
+
+
+# --- phone numbers ------------------------------------------------------------------------------
+
+
+def _digits(number: str) -> str:
+    return re.sub(r"\D", "", number)
+
+
+ALLOWED_DIGITS = {_digits(phone.number) for phone in C.phone_numbers}
+
+
+def test_locale_numbers_are_exactly_content_md() -> None:
+    numbers = {phone.number for phone in C.phone_numbers}
+    assert numbers == ALLOWED_EN_US_NUMBERS, f"locale.yaml:phone_numbers: {sorted(numbers)}"
+    assert C.emergency_number == "911", "locale.yaml:emergency_number"
+    assert C.locale == LOCALE, "locale.yaml:locale"
+
+
+def phone_problems(fragment: str) -> list[str]:
+    problems: list[str] = []
+    root = ssml.parse(fragment)
+    telephones = []
+    for element in root.iter("say-as"):
+        if element.get("interpret-as") == "telephone":
+            number = "".join(element.itertext()).strip()
+            telephones.append(number)
+            if _digits(number) not in ALLOWED_DIGITS:
+                problems.append(f"telephone {number!r} is not an allowed number")
+            elif len(_digits(number)) <= 3:
+                problems.append(f"short number {number!r} must be plain spaced digits")
+    heard, written = texts(fragment)
+    for text in (heard, written):
+        for number in telephones:
+            text = text.replace(number, " ")
+        # Spaced digits ("9 1 1", "9 8 8") are read digit by digit: a phone number.
+        for match in re.finditer(r"(?<![\d-])\d(?: \d){2,}(?![\d-])", text):
+            if _digits(match.group(0)) not in ALLOWED_DIGITS:
+                problems.append(f"spaced number {match.group(0)!r} is not an allowed number")
+        text = re.sub(r"(?<![\d-])\d(?: \d){2,}(?![\d-])", " ", text)
+        # Anything else: small numbers only ("5 seconds", "30 to 90", "7 to 10", "12 months").
+        for match in re.finditer(r"\d[\d\-.() ]*\d|\d", text):
+            run = match.group(0).strip()
+            for part in re.findall(r"\d+", run):
+                if len(part) <= 2 or part in ALLOWED_YEARS:
+                    continue
+                problems.append(
+                    f"number {run!r} must be an allowed number written as spaced digits or "
+                    "a telephone say-as"
+                )
+    return problems
+
+
+@pytest.mark.parametrize(("key", "fragment"), SPOKEN, ids=ids(SPOKEN))
+def test_only_allowed_phone_numbers(key: str, fragment: str) -> None:
+    problems = phone_problems(fragment)
+    assert not problems, f"{key}: {problems}"
+
+
+@pytest.mark.parametrize(
+    ("fragment", "ok"),
+    [
+        ("Call 9 1 1 now.", True),
+        ("Call or text 9 8 8.", True),
+        ('Call <say-as interpret-as="telephone">1-800-662-4357</say-as>.', True),
+        ("Call 911 now.", False),
+        ("Call 1-800-662-4357.", False),
+        ("Call (888) 694-1249.", False),
+        ('Call <say-as interpret-as="telephone">1-888-319-2606</say-as>.', False),
+        ("Call 9 9 9.", False),
+        ("Wait 2 to 3 minutes; it wears off in 30 to 90 minutes.", True),
+    ],
+)
+def test_phone_check_is_strict(fragment: str, ok: bool) -> None:
+    assert (not phone_problems(fragment)) is ok, phone_problems(fragment)
+
+
+# --- SSML and length ----------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(("key", "fragment"), SPOKEN, ids=ids(SPOKEN))
+def test_valid_ssml(key: str, fragment: str) -> None:
+    assert "<speak" not in fragment, f"{key}: content is a fragment, no <speak>"
+    assert "&" not in fragment, f"{key}: write 'and', not '&'"
+    try:
+        ssml.validate(ssml.wrap(fragment))
+    except ssml.SSMLError as error:
+        pytest.fail(f"{key}: {error}")
+
+
+@pytest.mark.parametrize(
+    ("key", "response"), list(heard_responses()), ids=ids(list(heard_responses()))
+)
+def test_topic_responses_are_short(key: str, response: str) -> None:
+    limit = MAX_FOLLOW_UP_WORDS if ".more[" in key else MAX_FIRST_WORDS
+    assert words(response) <= limit, f"{key}: {words(response)} words (max {limit})"
+
+
+def test_topics_and_medications_have_follow_ups() -> None:
+    for file, topics in (("topics.yaml", C.topics), ("medications.yaml", C.medications)):
+        for key, topic in topics.items():
+            assert 1 <= len(topic.more) <= 3, f"{file}:{key}: 1 to 3 follow-ups"
+            for index, follow_up in enumerate(topic.more):
+                offer = C.offer(follow_up)
+                assert offer.endswith("?"), f"{file}:{key}.more[{index}]: offer is a question"
+
+
+def test_offer_template_is_a_yes_no_question() -> None:
+    template = C.templates["offer"]
+    assert "{offer}" in template, "prompts.yaml:templates.offer: needs {offer}"
+    assert template.rstrip().endswith("?"), "prompts.yaml:templates.offer: a question"
+
+
+@pytest.mark.parametrize("name", list(C.prompts))
+def test_prompts_are_short(name: str) -> None:
+    answer = C.prompts[name]
+    assert words(answer.speech) <= MAX_PROMPT_WORDS, (
+        f"prompts.yaml:responses.{name}: {words(answer.speech)} words"
+    )
+
+
+def test_launch_is_at_most_70_words() -> None:
+    launch = C.prompts["launch"].speech
+    assert words(launch) <= 70, f"prompts.yaml:responses.launch: {words(launch)} words"
+
+
+@pytest.mark.parametrize("name", [name for name in C.prompts if name != "goodbye"])
+def test_open_session_prompts_have_reprompts(name: str) -> None:
+    assert C.prompts[name].reprompt, f"prompts.yaml:responses.{name}: needs a reprompt"
+
+
+# --- required wording ---------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("name", ["launch", "help"])
+def test_launch_and_help_have_disclaimer_and_emergency(name: str) -> None:
+    heard = ssml.to_text(C.prompts[name].speech)
+    assert DISCLAIMER in heard, f"prompts.yaml:responses.{name}: missing the disclaimer"
+    assert "say emergency" in heard.lower(), f"prompts.yaml:responses.{name}: 'say emergency'"
+
+
+def test_fallback_and_error_mention_911() -> None:
+    assert "9 1 1" in ssml.to_text(C.prompts["fallback"].speech), "prompts.yaml:responses.fallback"
+    error = ssml.to_text(C.prompts["error"].speech).lower()
+    assert "in an emergency, call 9 1 1" in error, "prompts.yaml:responses.error"
+
+
+def test_unknown_medication_names_the_six() -> None:
+    heard = ssml.to_text(C.prompts["unknown_medication"].speech).lower()
+    for name in content.MEDICATIONS:
+        assert name in heard, f"prompts.yaml:responses.unknown_medication: missing {name}"
+
+
+@pytest.mark.parametrize(("key", "fragment"), SPOKEN, ids=ids(SPOKEN))
+def test_disclaimer_only_in_launch_and_help(key: str, fragment: str) -> None:
+    if key.startswith(("prompts.yaml:responses.launch", "prompts.yaml:responses.help")):
+        return
+    heard = ssml.to_text(fragment).lower()
+    assert "medical advice" not in heard, f"{key}: the disclaimer belongs in launch and help"
+
+
+def test_overdose_signs_ends_with_call_911() -> None:
+    heard = ssml.to_text(C.topics["OverdoseSignsIntent"].answer.speech)
+    assert heard.endswith("If this is happening now, call 9 1 1."), (
+        "topics.yaml:OverdoseSignsIntent: must end with 'If this is happening now, call 9 1 1.'"
+    )
+
+
+def _heard(answer: content.Answer) -> str:
+    return ssml.to_text(answer.speech)
+
+
+def _topic_text(topic: content.Topic) -> str:
+    return " ".join([_heard(topic.answer), *(_heard(f.answer) for f in topic.more)])
+
+
+# The corrected facts themselves must be voiced (not just the bad claims left out).
+REQUIRED_FACTS = [
+    ("medications.yaml:methadone", "first", [r"can cause a fatal overdose", r"12 months"]),
+    ("medications.yaml:methadone", "first", [r"alcohol", r"other opioids", r"as prescribed"]),
+    ("medications.yaml:methadone", "first", [r"long-term maintenance"]),
+    ("medications.yaml:buprenorphine", "first", [r"Suboxone", r"Subutex", r"long-term"]),
+    ("medications.yaml:naltrexone", "first", [r"opioids only", r"7 to 10", r"Vivitrol"]),
+    ("medications.yaml:naltrexone", "all", [r"overdose"]),
+    (
+        "medications.yaml:naloxone",
+        "first",
+        [r"Anyone can give", r"over the counter", r"opioids only", r"30 to 90", r"9 1 1"],
+    ),
+    ("medications.yaml:naloxone", "first", [r"repeat doses|more than one dose"]),
+    ("medications.yaml:lofexidine", "first", [r"Lucemyra", r"withdrawal"]),
+    ("medications.yaml:clonidine", "first", [r"blood pressure", r"off-label", r"withdrawal"]),
+    ("topics.yaml:WithdrawalIntent", "all", [r"first one to three days", r"about a week"]),
+    ("topics.yaml:WithdrawalIntent", "all", [r"tolerance drops", r"first step"]),
+    ("topics.yaml:WithdrawalIntent", "all", [r"lofexidine", r"clonidine", r"buprenorphine"]),
+    ("topics.yaml:TreatmentOptionsIntent", "first", [r"No single treatment fits everyone"]),
+    (
+        "topics.yaml:TreatmentOptionsIntent",
+        "first",
+        [r"inpatient", r"outpatient", r"intensive outpatient", r"partial hospitalization"],
+    ),
+    ("topics.yaml:InterventionRefusedIntent", "first", [r"doesn't need to be voluntary"]),
+    ("topics.yaml:InterventionRefusedIntent", "first", [r"boundaries", r"later"]),
+    ("topics.yaml:PregnancyIntent", "first", [r"methadone", r"buprenorphine", r"doctor"]),
+    ("topics.yaml:PregnancyIntent", "first", [r"don't stop suddenly"]),
+    ("topics.yaml:MixingDrugsIntent", "first", [r"fentanyl", r"alcohol", r"benzodiazepines"]),
+    ("topics.yaml:MixingDrugsIntent", "first", [r"sleeping pills", r"other opioids"]),
+    ("topics.yaml:HeroinFactsIntent", "first", [r"morphine"]),
+    ("topics.yaml:HeroinFactsIntent", "all", [r"prescription pain", r"tolerance"]),
+    (
+        "topics.yaml:HealthEffectsIntent",
+        "all",
+        [r"HIV", r"hepatitis", r"abscesses", r"heart"],
+    ),
+    ("topics.yaml:FindHelpIntent", "first", [r"1-800-662-4357", r"free", r"confidential"]),
+    ("topics.yaml:FindHelpIntent", "first", [r"24 hours", r"treatment locator", r"9 8 8"]),
+    ("topics.yaml:FindHelpIntent", "first", [r"doctor"]),
+    ("topics.yaml:TreatmentLengthIntent", "first", [r"three months", r"12 months", r"ongoing"]),
+    (
+        "topics.yaml:CostIntent",
+        "first",
+        [r"insurance", r"payment plans", r"sliding scale"],
+    ),
+    (
+        "topics.yaml:AftercareIntent",
+        "first",
+        [r"relapse prevention", r"Narcotics Anonymous", r"SMART Recovery", r"sober living"],
+    ),
+    (
+        "topics.yaml:TherapyIntent",
+        "first",
+        [r"cognitive behavioral", r"contingency management", r"counseling", r"family therapy"],
+    ),
+    (
+        "topics.yaml:InterventionTypesIntent",
+        "first",
+        [r"simple or brief", r"formal", r"family system", r"crisis", r"Johnson model"],
+    ),
+]
+
+
+@pytest.mark.parametrize(("key", "scope", "patterns"), REQUIRED_FACTS)
+def test_required_facts_are_voiced(key: str, scope: str, patterns: list[str]) -> None:
+    file, name = key.split(":")
+    topic = (C.medications if file == "medications.yaml" else C.topics)[name]
+    text = _heard(topic.answer) if scope == "first" else _topic_text(topic)
+    for pattern in patterns:
+        assert re.search(pattern, text, re.IGNORECASE), f"{key}: must say {pattern!r}"
+
+
+# --- sources ------------------------------------------------------------------------------------
+
+SOURCES = yaml.safe_load(SOURCES_FILE.read_text(encoding="utf-8"))
+
+
+def all_answers() -> Iterator[tuple[str, content.Answer]]:
+    for answer in C.answers():
+        yield answer.key, answer
+
+
+@pytest.mark.parametrize(
+    ("key", "answer"),
+    [(k, a) for k, a in all_answers() if not k.startswith("prompts.yaml")],
+    ids=[k for k, _ in all_answers() if not k.startswith("prompts.yaml")],
+)
+def test_every_content_answer_cites_a_source(key: str, answer: content.Answer) -> None:
+    assert answer.sources, f"{key}: list at least one source"
+
+
+def test_cited_seeds_exist() -> None:
+    listed = set(SOURCES["seeds"])
+    for key, answer in all_answers():
+        for source in answer.sources:
+            if source.startswith("seed:"):
+                name = source.removeprefix("seed:")
+                assert name in listed, f"{key}: {source} is not listed in sources.yaml:seeds"
+    if not SEEDS_DIR.is_dir():
+        pytest.skip(f"{SEEDS_DIR} is absent")
+    on_disk = {path.name for path in SEEDS_DIR.iterdir()}
+    assert listed == on_disk, f"sources.yaml:seeds should list exactly {sorted(on_disk)}"
+    for key, answer in all_answers():
+        for source in answer.sources:
+            if source.startswith("seed:"):
+                assert source.removeprefix("seed:") in on_disk, f"{key}: no seed {source}"
+
+
+# A correction, when voiced, cites the authority CONTENT.md names for it (any one of them).
+CORRECTION_AUTHORITIES = [
+    (r"can cause a fatal overdose", {"FDA methadone label", "FDA naltrexone label"}),
+    (r"30 to 90", {"SAMHSA Opioid Overdose Prevention Toolkit", "FDA OTC Narcan"}),
+    (r"over the counter", {"FDA OTC Narcan"}),
+    (
+        r"opioids only",
+        {
+            "FDA naltrexone label",
+            "NIDA",
+            "FDA OTC Narcan",
+            "SAMHSA Opioid Overdose Prevention Toolkit",
+        },
+    ),
+    (r"7 to 10", {"FDA naltrexone label", "NIDA"}),
+    (r"12 months|long-term maintenance", {"NIDA"}),
+    (r"one to three days|about a week", {"NIDA"}),
+    (r"cold turkey|first step", {"NIDA Principles", "WHO 2009 guidelines"}),
+    (r"tolerance drops", {"NIDA", "WHO 2009 guidelines"}),
+    (r"voluntary", {"NIDA Principles"}),
+    (r"no single treatment", {"NIDA Principles"}),
+    (r"fentanyl", {"NIDA"}),
+    (r"pregnan", {"ACOG", "SAMHSA"}),
+    (r"misconception|myth", {"NIDA"}),
+    (r"9 8 8", {"988 Suicide and Crisis Lifeline"}),
+    (r"1-800-222-1222", {"Poison Help"}),
+    (r"1-800-662-4357", {"SAMHSA National Helpline", "seed:000_5f3a02ada4275c82.txt"}),
+]
+
+
+@pytest.mark.parametrize(
+    ("key", "answer"),
+    list(all_answers()),
+    ids=[k for k, _ in all_answers()],
+)
+def test_corrections_cite_their_authority(key: str, answer: content.Answer) -> None:
+    heard = ssml.to_text(answer.speech)
+    for pattern, authorities in CORRECTION_AUTHORITIES:
+        if re.search(pattern, heard, re.IGNORECASE):
+            assert authorities & set(answer.sources), (
+                f"{key}: says {pattern!r}, so cite one of {sorted(authorities)}"
+            )
+
+
+# --- the guides ---------------------------------------------------------------------------------
+
+OVERDOSE = C.guides["overdose"]
+INTERVENTION = C.guides["intervention"]
+
+# The graph from the brief: step -> (next, yes, no, when).
+OVERDOSE_GRAPH = {
+    "call": ("check", None, None, None),
+    "check": ("naloxone", None, None, None),
+    "naloxone": (None, "give_naloxone", "breathing", None),
+    "give_naloxone": ("breathing", None, None, None),
+    "breathing": (None, "second_dose", "rescue_breathing", None),
+    "rescue_breathing": ("second_dose", None, None, None),
+    "second_dose": ("recovery", None, None, "give_naloxone"),
+    "recovery": ("stay", None, None, None),
+    "stay": ("donts", None, None, None),
+    "donts": ("end", None, None, None),
+    "end": (None, None, None, None),
+}
+
+
+def test_overdose_guide_has_the_required_graph() -> None:
+    assert OVERDOSE.start == "call", "guides.yaml:overdose.start must be call"
+    assert OVERDOSE.sticky, "guides.yaml:overdose.sticky must be true"
+    graph = {s.id: (s.next, s.yes, s.no, s.when) for s in OVERDOSE.steps.values()}
+    assert graph == OVERDOSE_GRAPH, "guides.yaml:overdose.steps: graph differs from the brief"
+
+
+@pytest.mark.parametrize("guide", [OVERDOSE, INTERVENTION], ids=lambda g: g.name)
+def test_every_step_is_reachable_and_well_formed(guide: content.Guide) -> None:
+    seen = {guide.start}
+    queue = deque([guide.start])
+    while queue:
+        step = guide.steps[queue.popleft()]
+        for target in (step.next, step.yes, step.no):
+            if target is not None and target not in seen:
+                seen.add(target)
+                queue.append(target)
+    unreachable = set(guide.steps) - seen
+    assert not unreachable, f"guides.yaml:{guide.name}: unreachable steps {sorted(unreachable)}"
+    for step in guide.steps.values():
+        where = f"guides.yaml:{guide.name}.steps.{step.id}"
+        assert step.answer.reprompt, f"{where}: needs a reprompt (the session stays open)"
+        if step.is_question:
+            assert step.no is not None and step.next is None, f"{where}: question: yes/no only"
+            assert "?" in ssml.to_text(step.answer.speech), f"{where}: ask a question"
+        if step.when is not None:
+            assert step.when in guide.steps, f"{where}: unknown when"
+    last = [s.id for s in guide.steps.values() if s.next is None and not s.is_question]
+    assert len(last) == 1, f"guides.yaml:{guide.name}: exactly one last step, found {last}"
+
+
+def test_overdose_first_words_are_call_911() -> None:
+    heard = ssml.to_text(OVERDOSE.first_step.answer.speech)
+    assert heard.startswith("Call 9 1 1"), f"guides.yaml:overdose.steps.call: starts {heard!r}"
+    assert "can't dial" in heard, "guides.yaml:overdose.steps.call: say the skill cannot dial"
+    assert "speaker" in heard, "guides.yaml:overdose.steps.call: mention speakerphone"
+
+
+@pytest.mark.parametrize("step", list(OVERDOSE.steps.values()), ids=lambda s: s.id)
+def test_overdose_steps_are_short_and_plain(step: content.GuideStep) -> None:
+    where = f"guides.yaml:overdose.steps.{step.id}"
+    heard = ssml.to_text(step.answer.speech)
+    assert words(step.answer.speech) <= MAX_OVERDOSE_STEP_WORDS, (
+        f"{where}: {words(step.answer.speech)} words (max {MAX_OVERDOSE_STEP_WORDS})"
+    )
+    lowered = heard.lower()
+    for phrase in ("medical advice", "general information", "welcome", "hello", "heroin help"):
+        assert phrase not in lowered, f"{where}: no greeting or disclaimer ({phrase!r})"
+    for sentence in re.split(r"(?<=[.?!])\s+", heard):
+        assert len(sentence.split()) <= 20, f"{where}: one short sentence per instruction"
+
+
+@pytest.mark.parametrize("name", list(OVERDOSE.prompts))
+def test_overdose_prompts_are_short(name: str) -> None:
+    prompt = OVERDOSE.prompts[name]
+    assert words(prompt) <= MAX_OVERDOSE_PROMPT_WORDS, f"guides.yaml:overdose.prompts.{name}"
+    assert "medical advice" not in ssml.to_text(prompt), f"guides.yaml:overdose.prompts.{name}"
+
+
+def test_overdose_unrecognised_reminds_to_call() -> None:
+    assert "9 1 1" in ssml.to_text(OVERDOSE.prompts["unrecognised"]), (
+        "guides.yaml:overdose.prompts.unrecognised: remind the caller to call 9 1 1"
+    )
+
+
+def test_overdose_step_content() -> None:
+    text = {s.id: ssml.to_text(s.answer.speech) for s in OVERDOSE.steps.values()}
+    assert "breastbone" in text["check"], "guides.yaml:overdose.steps.check"
+    assert "Narcan" in text["naloxone"], "guides.yaml:overdose.steps.naloxone"
+    assert "one spray into one nostril" in text["give_naloxone"], "guides.yaml:...give_naloxone"
+    assert text["breathing"].startswith("Are they breathing?"), "guides.yaml:...breathing"
+    assert "every 5 seconds" in text["rescue_breathing"], "guides.yaml:...rescue_breathing"
+    assert "2 to 3 minutes" in text["second_dose"], "guides.yaml:overdose.steps.second_dose"
+    assert "other nostril" in text["second_dose"], "guides.yaml:overdose.steps.second_dose"
+    assert "side" in text["recovery"], "guides.yaml:overdose.steps.recovery"
+    assert "30 to 90 minutes" in text["stay"], "guides.yaml:overdose.steps.stay"
+    for phrase in ("vomit", "cold bath", "inject", "alone"):
+        assert phrase in text["donts"], f"guides.yaml:overdose.steps.donts: {phrase!r}"
+
+
+def test_intervention_guide() -> None:
+    assert not INTERVENTION.sticky, "guides.yaml:intervention.sticky must be false"
+    order = []
+    step: content.GuideStep | None = INTERVENTION.first_step
+    while step is not None:
+        order.append(step)
+        step = INTERVENTION.steps[step.next] if step.next else None
+    assert len(order) == 5, "guides.yaml:intervention: five steps, one per turn"
+    first = ssml.to_text(order[0].answer.speech)
+    assert first.startswith("Here's how to stage an intervention"), (
+        "guides.yaml:intervention.steps.professional: start with the one-sentence intro"
+    )
+    for step in order:
+        assert words(step.answer.speech) <= 70, f"guides.yaml:intervention.steps.{step.id}"
+    assert "No single treatment fits everyone" in ssml.to_text(order[-1].answer.speech), (
+        f"guides.yaml:intervention.steps.{order[-1].id}: no single treatment fits everyone"
+    )

@@ -1,0 +1,215 @@
+"""The offline TTS harness, rendering real audio with espeak-ng.
+
+espeak-ng's output varies by a few hundredths of a second with what it rendered before, so the
+comparisons below leave margins well above that and well below the effects they measure.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+import wave
+from pathlib import Path
+
+import pytest
+
+from speech import content, ssml, tts
+
+TELEPHONE = '<say-as interpret-as="telephone">1-800-662-4357</say-as>'
+
+
+@pytest.fixture(scope="module", autouse=True)
+def engine() -> tts.Speaker:
+    try:
+        return tts.speaker()
+    except tts.TTSUnavailable as error:
+        pytest.skip(f"no offline TTS engine: {error}")
+
+
+def test_short_text_renders_and_longer_text_renders_longer(tmp_path: Path) -> None:
+    short = tts.render_wav("Call for help now.", tmp_path / "short.wav")
+    long = tts.render_wav(
+        "Call for help now. Stay with the person, keep them breathing, "
+        "and give naloxone if you have it.",
+        tmp_path / "long.wav",
+    )
+
+    assert (tmp_path / "short.wav").is_file()
+    assert short > 0.3
+    assert short == tts.wav_duration(tmp_path / "short.wav")
+    # Measured: about 1.55 s and 6.05 s.
+    assert long > short + 3.0
+
+
+def test_wav_is_mono_16_bit(tmp_path: Path) -> None:
+    tts.render_wav("Hello.", tmp_path / "hello.wav")
+
+    with wave.open(str(tmp_path / "hello.wav"), "rb") as wav:
+        assert (wav.getnchannels(), wav.getsampwidth()) == (1, 2)
+        assert wav.getnframes() > 0
+
+
+def test_break_becomes_a_real_pause(tmp_path: Path) -> None:
+    with_break = tts.render_wav(
+        'Stay with them.<break time="1s"/>Call for help.', tmp_path / "break.wav"
+    )
+    without = tts.render_wav("Stay with them. Call for help.", tmp_path / "plain.wav")
+
+    # Measured: 3.35 s and 2.35 s.
+    assert with_break - without >= 0.9
+
+
+def test_break_only_is_exact_silence(tmp_path: Path) -> None:
+    seconds = tts.render_wav('<break time="500ms"/>', tmp_path / "pause.wav")
+
+    assert seconds == pytest.approx(0.5)
+    with wave.open(str(tmp_path / "pause.wav"), "rb") as wav:
+        assert set(wav.readframes(wav.getnframes())) == {0}
+
+
+def test_telephone_number_reaches_the_engine_digit_by_digit(tmp_path: Path) -> None:
+    assert tts.speakable_segments(TELEPHONE) == [ssml.Segment("1, 8 0 0, 6 6 2, 4 3 5 7")]
+
+    spelled_ssml = tts.render_wav(TELEPHONE, tmp_path / "tel.wav")
+    spelled_text = tts.render_wav(ssml.spell_number("1-800-662-4357"), tmp_path / "spelled.wav")
+    unspelled = tts.render_wav("1-800-662-4357", tmp_path / "unspelled.wav")
+    three_digits = tts.render_wav(
+        '<say-as interpret-as="telephone">911</say-as>', tmp_path / "911.wav"
+    )
+
+    # Measured: 4.33 to 4.44 s for both spelled forms, 5.6 s for "one minus eight hundred
+    # minus ...", 1.19 s for "9 1 1".
+    assert spelled_ssml == pytest.approx(spelled_text, abs=0.25)
+    assert abs(spelled_ssml - unspelled) > 0.75
+    assert spelled_ssml > three_digits + 2.0
+
+
+def test_fragment_starting_with_words_is_still_ssml(tmp_path: Path) -> None:
+    assert tts.is_ssml('Stay with them.<break time="1s"/>Call.')
+    assert not tts.is_ssml("Tom & Jerry say 2 < 3")
+
+    # Plain text is never parsed, so characters that are invalid in XML render fine.
+    assert tts.render_wav("Tom & Jerry say 2 < 3", tmp_path / "plain.wav") > 0.3
+
+
+def test_rate_changes_duration(tmp_path: Path) -> None:
+    text = "This sentence is said at two different speeds."
+    normal = tts.render_wav(text, tmp_path / "normal.wav")
+    fast = tts.render_wav(text, tmp_path / "fast.wav", rate=350)
+    again = tts.render_wav(text, tmp_path / "again.wav")
+
+    assert fast < normal * 0.7
+    # The default rate comes back after an explicit one.
+    assert again == pytest.approx(normal, abs=0.1)
+
+
+def test_voice_is_chosen_by_language_and_unknown_voices_are_refused(
+    engine: tts.Speaker, tmp_path: Path
+) -> None:
+    assert tts.render_wav("Tomato.", tmp_path / "gb.wav", voice="en-gb") > 0.3
+    with pytest.raises(ValueError, match="unknown voice"):
+        tts.render_wav("Tomato.", tmp_path / "x.wav", voice="no-such-voice")
+    # A refused voice leaves the default in place.
+    tts.render_wav("Tomato.", tmp_path / "us.wav")
+    assert engine.default_voice is not None and engine.default_voice.endswith("en-us")
+
+
+def test_invalid_ssml_is_reported(tmp_path: Path) -> None:
+    with pytest.raises(ssml.SSMLError):
+        tts.render_wav("<speak>unclosed", tmp_path / "bad.wav")
+
+
+def test_one_speaker_per_process() -> None:
+    assert tts.speaker() is tts.speaker()
+
+
+def test_render_all_writes_wavs_and_reports_longest_first(tmp_path: Path) -> None:
+    answers = [
+        ("prompts.yaml:responses.goodbye", "Take care."),
+        ("guides.yaml:overdose.steps.call", f"Call {TELEPHONE} now."),
+        ("topics.yaml:CostIntent", 'Costs vary.<break time="1s"/>Ask your insurer.'),
+    ]
+    progress = io.StringIO()
+
+    reports = tts.render_all(answers, tmp_path / "out", progress=progress)
+
+    out = tmp_path / "out"
+    wavs = sorted(path.name for path in out.glob("*.wav"))
+    assert wavs == [
+        "guides.yaml_overdose.steps.call.wav",
+        "prompts.yaml_responses.goodbye.wav",
+        "topics.yaml_CostIntent.wav",
+    ]
+    seconds = [report.seconds for report in reports]
+    assert seconds == sorted(seconds, reverse=True)
+    assert reports[-1].key == "prompts.yaml:responses.goodbye"
+    assert {report.key: report.words for report in reports} == {
+        "prompts.yaml:responses.goodbye": 2,
+        "guides.yaml:overdose.steps.call": 3,  # the number counts as one word, as written
+        "topics.yaml:CostIntent": 5,
+    }
+    for report in reports:
+        assert report.seconds == tts.wav_duration(report.file)
+
+    rows = json.loads((out / "report.json").read_text(encoding="utf-8"))
+    assert [row["key"] for row in rows] == [report.key for report in reports]
+    assert set(rows[0]) == {"key", "words", "seconds", "file"}
+    assert all((out / row["file"]).is_file() for row in rows)
+    with (out / "report.tsv").open(encoding="utf-8", newline="") as tsv:
+        table = list(csv.DictReader(tsv, dialect="excel-tab"))
+    assert [(row["key"], int(row["words"]), float(row["seconds"])) for row in table] == [
+        (row["key"], row["words"], row["seconds"]) for row in rows
+    ]
+
+    bar = progress.getvalue()
+    assert bar.startswith("\r[")
+    assert "] 3/3 " in bar
+    assert bar.endswith("\n")
+
+
+def test_render_all_keeps_keys_that_sanitise_alike_apart(tmp_path: Path) -> None:
+    reports = tts.render_all([("a:b", "One."), ("a/b", "Two.")], tmp_path, progress=None)
+
+    assert sorted(report.file.name for report in reports) == ["a_b-2.wav", "a_b.wav"]
+
+
+def test_play_returns_a_bool_without_raising(tmp_path: Path) -> None:
+    tts.render_wav("Hello.", tmp_path / "hello.wav")
+
+    assert isinstance(tts.play(tmp_path / "hello.wav"), bool)
+
+
+def test_say_renders_and_reports_where_the_wav_is(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    out = tmp_path / "say.wav"
+
+    code = tts.say_main("Call for help now.", out, all_answers=False, locale="en-US")
+
+    assert code == 0
+    printed = capsys.readouterr().out
+    assert printed.startswith(f"wrote {out} (")
+    assert "Audio saved" not in printed  # pyttsx3's own chatter stays out of the CLI output
+    assert out.is_file()
+
+
+def test_say_rejects_bad_input(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    out = tmp_path / "x.wav"
+    assert tts.say_main("<speak>unclosed", out, all_answers=False, locale="en-US") == 2
+    assert tts.say_main(None, out, all_answers=False, locale="en-US") == 2
+    assert tts.say_main("Hi.", tmp_path, all_answers=True, locale="en-US") == 2
+    assert "say:" in capsys.readouterr().err
+
+
+def test_say_all_renders_every_answer(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    try:
+        answers = list(content.load("en-US").answers())
+    except content.ContentError as error:
+        pytest.skip(f"en-US content is not complete yet: {error}")
+
+    code = tts.say_main(None, tmp_path, all_answers=True, locale="en-US")
+
+    assert code == 0
+    assert len(json.loads((tmp_path / "report.json").read_text(encoding="utf-8"))) == len(answers)
+    assert f"rendered {len(answers)} answers" in capsys.readouterr().out

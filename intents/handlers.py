@@ -90,7 +90,8 @@ def guide_start_over(turn: Turn, guide: Guide, position: GuidePosition) -> Respo
 
 
 def guide_help(turn: Turn, guide: Guide, position: GuidePosition) -> Response:
-    return speak_step(turn, guide, position, before=guide.prompts["help"])
+    # Only the help: with the step added it would run past what a caller can take in at once.
+    return speak_step(turn, guide, position, instead=guide.prompts["help"])
 
 
 GUIDE_MOVES: dict[str, Callable[[Turn, Guide, GuidePosition], Response]] = {

@@ -46,8 +46,9 @@ class Turn:
             request.intent.name if isinstance(request, IntentRequest) and request.intent else None
         )
         self.content = content_for(getattr(request, "locale", None))
+        attributes = handler_input.attributes_manager.session_attributes
         # Alexa sends no session for some request types; attributes then live for this turn only.
-        self.session: dict[str, Any] = handler_input.attributes_manager.session_attributes or {}
+        self.session: dict[str, Any] = attributes if attributes is not None else {}
 
     @classmethod
     def of(cls, handler_input: HandlerInput) -> Turn:

@@ -1,0 +1,331 @@
+"""Every intent, every medicine and both guides, sent as signed Alexa requests through the real app.
+
+These check what a caller hears: the first words, the step order, the session staying open, the
+card with the number, and the limits on how much is said in one turn.
+"""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+
+from speech import content
+from speech.content import MEDICATIONS, TOPIC_INTENTS
+from tests.conftest import Alexa
+
+EN = content.load("en-US")
+EMERGENCY_WORD_LIMIT = 45
+FIRST_ANSWER_WORD_LIMIT = 70
+DISCLAIMER = "I share general information, not medical advice. In an emergency, call 9 1 1."
+
+
+def words(text: str) -> int:
+    return len(text.split())
+
+
+def plain(fragment: str) -> str:
+    from speech.ssml import to_text
+
+    return to_text(fragment)
+
+
+# Launch, help, fallback
+
+
+async def test_launch_says_what_the_skill_does_how_to_get_emergency_help_and_the_disclaimer(
+    alexa: Alexa,
+) -> None:
+    reply = await alexa.turn(None)
+    assert "say emergency" in reply.speech.lower()
+    assert DISCLAIMER in reply.speech
+    assert reply.reprompt and not reply.end_session
+
+
+async def test_help_gives_the_same_essentials(alexa: Alexa) -> None:
+    reply = await alexa.turn("AMAZON.HelpIntent")
+    assert "say emergency" in reply.speech.lower()
+    assert DISCLAIMER in reply.speech
+    assert not reply.end_session
+
+
+async def test_fallback_says_what_the_skill_does_and_mentions_911(alexa: Alexa) -> None:
+    reply = await alexa.turn("AMAZON.FallbackIntent")
+    assert "9 1 1" in reply.speech
+    assert "withdrawal" in reply.speech.lower()
+    assert not reply.end_session
+
+
+@pytest.mark.parametrize("intent", ["AMAZON.StopIntent", "AMAZON.CancelIntent"])
+async def test_stop_and_cancel_end_the_session(alexa: Alexa, intent: str) -> None:
+    reply = await alexa.turn(intent)
+    assert reply.end_session
+    assert reply.reprompt is None
+
+
+async def test_navigate_home_and_start_over_return_to_the_welcome(alexa: Alexa) -> None:
+    for intent in ("AMAZON.NavigateHomeIntent", "AMAZON.StartOverIntent"):
+        reply = await alexa.turn(intent)
+        assert "say emergency" in reply.speech.lower()
+
+
+async def test_session_ended_request_is_accepted(alexa: Alexa) -> None:
+    answer = await alexa.send(alexa.session.end())
+    assert "outputSpeech" not in answer["response"]
+
+
+# Topics
+
+
+@pytest.mark.parametrize("intent", [i for i in TOPIC_INTENTS if i != "MedicationIntent"])
+async def test_every_topic_answers_briefly_and_offers_more(alexa: Alexa, intent: str) -> None:
+    topic = EN.topics[intent]
+    reply = await alexa.turn(intent)
+    assert reply.speech.startswith(plain(topic.answer.speech)[:40])
+    assert words(reply.speech) <= FIRST_ANSWER_WORD_LIMIT
+    assert not reply.end_session and reply.reprompt
+    if topic.more:
+        assert reply.speech.endswith(plain(EN.offer(topic.more[0])))
+
+
+async def test_overdose_signs_ends_with_call_911_before_the_offer(alexa: Alexa) -> None:
+    reply = await alexa.turn("OverdoseSignsIntent")
+    answer_only = reply.speech.removesuffix(
+        plain(EN.offer(EN.topics["OverdoseSignsIntent"].more[0]))
+    )
+    assert answer_only.strip().endswith("If this is happening now, call 9 1 1.")
+
+
+async def test_yes_then_more_walk_the_follow_ups_and_no_closes_the_topic(alexa: Alexa) -> None:
+    topic = EN.topics["WithdrawalIntent"]
+    await alexa.turn("WithdrawalIntent")
+    reply = await alexa.turn("AMAZON.YesIntent")
+    assert reply.speech.startswith(plain(topic.more[0].answer.speech)[:40])
+    reply = await alexa.turn("AMAZON.MoreIntent")
+    assert reply.speech.startswith(plain(topic.more[1].answer.speech)[:40])
+    reply = await alexa.turn("AMAZON.RepeatIntent")
+    assert reply.speech.startswith(plain(topic.more[1].answer.speech)[:40])
+    reply = await alexa.turn("AMAZON.NoIntent")
+    assert reply.speech == plain(EN.prompts["anything_else"].speech)
+    assert not reply.end_session
+
+
+async def test_yes_with_nothing_offered_says_so(alexa: Alexa) -> None:
+    reply = await alexa.turn("AMAZON.YesIntent")
+    assert reply.speech == plain(EN.prompts["nothing_pending"].speech)
+
+
+async def test_find_help_gives_the_helpline_with_a_card(alexa: Alexa) -> None:
+    reply = await alexa.turn("FindHelpIntent")
+    assert '<say-as interpret-as="telephone">1-800-662-4357</say-as>' in reply.ssml
+    assert reply.card is not None and "1-800-662-4357" in reply.card["content"]
+
+
+async def test_answers_without_a_number_have_no_card(alexa: Alexa) -> None:
+    reply = await alexa.turn("TherapyIntent")
+    assert not re.search(r"\d{3}", reply.speech)
+    assert reply.card is None
+
+
+# Medicines
+
+
+@pytest.mark.parametrize("medication", MEDICATIONS)
+async def test_every_medicine_has_its_own_answer(alexa: Alexa, medication: str) -> None:
+    reply = await alexa.turn("MedicationIntent", medication=medication)
+    assert reply.speech.startswith(plain(EN.medications[medication].answer.speech)[:40])
+    assert words(reply.speech) <= FIRST_ANSWER_WORD_LIMIT
+    assert not reply.end_session
+
+
+async def test_medication_without_a_value_gives_the_overview(alexa: Alexa) -> None:
+    reply = await alexa.turn("MedicationIntent")
+    assert reply.speech.startswith(plain(EN.topics["MedicationIntent"].answer.speech)[:40])
+
+
+async def test_an_unknown_medicine_lists_the_ones_we_cover(alexa: Alexa) -> None:
+    envelope = alexa.session.intent("MedicationIntent")
+    envelope["request"]["intent"]["slots"] = {
+        "medication": {"name": "medication", "value": "aspirin", "confirmationStatus": "NONE"}
+    }
+    reply_json = await alexa.send(envelope)
+    speech = reply_json["response"]["outputSpeech"]["ssml"]
+    assert all(name in speech for name in MEDICATIONS)
+
+
+async def test_methadone_warns_of_fatal_overdose(alexa: Alexa) -> None:
+    reply = await alexa.turn("MedicationIntent", medication="methadone")
+    assert "overdose" in reply.speech.lower()
+
+
+# The overdose guide
+
+
+def step_text(step: str) -> str:
+    return plain(EN.guides["overdose"].steps[step].answer.speech)
+
+
+async def walk(alexa: Alexa, moves: list[str]) -> list[str]:
+    spoken = []
+    for intent in moves:
+        reply = await alexa.turn(intent)
+        assert not reply.end_session, f"session closed after {intent}"
+        assert reply.reprompt, f"no reprompt after {intent}"
+        assert words(reply.speech) <= EMERGENCY_WORD_LIMIT, reply.speech
+        spoken.append(reply.speech)
+    return spoken
+
+
+async def test_the_guide_starts_with_call_911_straight_away(alexa: Alexa) -> None:
+    reply = await alexa.turn("OverdoseEmergencyIntent")
+    assert reply.speech.startswith("Call 9 1 1")
+    assert DISCLAIMER not in reply.speech
+    assert reply.card is not None and "911" in reply.card["content"]
+
+
+async def test_the_yes_path_walks_every_naloxone_step_in_order(alexa: Alexa) -> None:
+    spoken = await walk(
+        alexa,
+        [
+            "OverdoseEmergencyIntent",
+            "AMAZON.NextIntent",  # called
+            "AMAZON.NextIntent",  # checked
+            "AMAZON.YesIntent",  # have naloxone
+            "AMAZON.NextIntent",  # gave it
+            "AMAZON.YesIntent",  # breathing
+            "AMAZON.NextIntent",
+            "AMAZON.NextIntent",
+            "AMAZON.NextIntent",
+            "AMAZON.NextIntent",
+        ],
+    )
+    expected = [
+        "call",
+        "check",
+        "naloxone",
+        "give_naloxone",
+        "breathing",
+        "second_dose",
+        "recovery",
+        "stay",
+        "donts",
+        "end",
+    ]
+    assert spoken == [step_text(step) for step in expected]
+
+
+async def test_the_no_path_gives_rescue_breaths_and_skips_the_second_dose(alexa: Alexa) -> None:
+    spoken = await walk(
+        alexa,
+        [
+            "OverdoseEmergencyIntent",
+            "AMAZON.NextIntent",
+            "AMAZON.NextIntent",
+            "AMAZON.NoIntent",  # no naloxone
+            "AMAZON.NoIntent",  # not breathing
+            "AMAZON.NextIntent",
+            "AMAZON.NextIntent",
+            "AMAZON.NextIntent",
+            "AMAZON.NextIntent",
+        ],
+    )
+    expected = ["call", "check", "naloxone", "breathing", "rescue_breathing"]
+    expected += ["recovery", "stay", "donts", "end"]
+    assert spoken == [step_text(step) for step in expected]
+
+
+async def test_repeat_says_the_step_word_for_word_and_go_back_returns(alexa: Alexa) -> None:
+    first, second, again, back = await walk(
+        alexa,
+        [
+            "OverdoseEmergencyIntent",
+            "AMAZON.NextIntent",
+            "AMAZON.RepeatIntent",
+            "AMAZON.PreviousIntent",
+        ],
+    )
+    assert again == second
+    assert back == first
+
+
+async def test_go_back_at_the_first_step_says_so(alexa: Alexa) -> None:
+    _, reply = await walk(alexa, ["OverdoseEmergencyIntent", "AMAZON.PreviousIntent"])
+    assert reply.startswith(plain(EN.guides["overdose"].prompts["at_start"]))
+    assert reply.endswith(step_text("call"))
+
+
+async def test_next_on_a_question_asks_it_again(alexa: Alexa) -> None:
+    *_, question, asked_again = await walk(
+        alexa,
+        ["OverdoseEmergencyIntent", "AMAZON.NextIntent", "AMAZON.NextIntent", "AMAZON.NextIntent"],
+    )
+    assert question == step_text("naloxone")
+    assert asked_again.endswith(question) and asked_again != question
+
+
+@pytest.mark.parametrize(
+    "intent",
+    ["AMAZON.FallbackIntent", "WithdrawalIntent", "MedicationIntent", "OverdoseEmergencyIntent"],
+)
+async def test_anything_else_repeats_the_step_and_reminds_to_call_911(
+    alexa: Alexa, intent: str
+) -> None:
+    _, _, reply = await walk(alexa, ["OverdoseEmergencyIntent", "AMAZON.NextIntent", intent])
+    assert reply.startswith(step_text("check"))
+    assert "9 1 1" in reply.removeprefix(step_text("check"))
+
+
+async def test_help_inside_the_guide_stays_in_the_guide(alexa: Alexa) -> None:
+    _, reply, after = await walk(
+        alexa, ["OverdoseEmergencyIntent", "AMAZON.HelpIntent", "AMAZON.RepeatIntent"]
+    )
+    assert "next" in reply.lower()
+    assert after == step_text("call")
+
+
+async def test_stop_ends_the_guide(alexa: Alexa) -> None:
+    await alexa.turn("OverdoseEmergencyIntent")
+    reply = await alexa.turn("AMAZON.StopIntent")
+    assert reply.end_session
+
+
+async def test_start_over_goes_back_to_calling_911(alexa: Alexa) -> None:
+    *_, reply = await walk(
+        alexa,
+        [
+            "OverdoseEmergencyIntent",
+            "AMAZON.NextIntent",
+            "AMAZON.NextIntent",
+            "AMAZON.StartOverIntent",
+        ],
+    )
+    assert reply == step_text("call")
+
+
+async def test_the_guide_state_lives_in_the_session(alexa: Alexa) -> None:
+    await walk(alexa, ["OverdoseEmergencyIntent", "AMAZON.NextIntent"])
+    assert alexa.session.attributes["guide"]["step"] == "check"
+    alexa.new_session()  # a new session knows nothing of the last one
+    reply = await alexa.turn("AMAZON.NextIntent")
+    assert reply.speech == plain(EN.prompts["nothing_pending"].speech)
+
+
+# The intervention guide
+
+
+async def test_intervention_is_five_steps_with_next(alexa: Alexa) -> None:
+    guide = EN.guides["intervention"]
+    replies = [await alexa.turn("InterventionIntent")]
+    for _ in range(4):
+        replies.append(await alexa.turn("AMAZON.NextIntent"))
+    assert len({reply.speech for reply in replies}) == 5
+    assert words(replies[0].speech) <= FIRST_ANSWER_WORD_LIMIT
+    assert all(not reply.end_session for reply in replies)
+    finished = await alexa.turn("AMAZON.NextIntent")
+    assert finished.speech == plain(guide.prompts["finished"])
+
+
+async def test_another_question_leaves_the_intervention_guide(alexa: Alexa) -> None:
+    await alexa.turn("InterventionIntent")
+    reply = await alexa.turn("CostIntent")
+    assert reply.speech.startswith(plain(EN.topics["CostIntent"].answer.speech)[:40])

@@ -1,0 +1,326 @@
+"""Utterance to intent, built from the interaction model, so the skill can be tried without Alexa.
+
+What Alexa's NLU does for us in production, approximated the way Bespoken's virtual-alexa does
+but past the literal samples:
+
+1. normalise: case, punctuation, contractions, digits, spoken abbreviations, slang (lexicon);
+2. fill slots: the longest slot value or synonym in the utterance, resolved to its canonical id;
+3. score every sample: TF-IDF cosine over words and word pairs (generalises to new phrasings)
+   blended with a character edit ratio (forgives typos), plus the intent's centroid;
+4. fall back to AMAZON.FallbackIntent under a threshold, and prefer the emergency when it is a
+   close second: when unsure between emergency and information, choose emergency.
+"""
+
+from __future__ import annotations
+
+import itertools
+import json
+import math
+import re
+from collections import Counter, defaultdict
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field
+from functools import cache
+from pathlib import Path
+from typing import Any
+
+import yaml
+from rapidfuzz import fuzz, process
+
+REPO = Path(__file__).resolve().parent.parent
+MODEL_DIR = REPO / "interaction_model" / "interactionModels" / "custom"
+LEXICON_DIR = Path(__file__).resolve().parent / "lexicon"
+
+EMERGENCY = "OverdoseEmergencyIntent"
+FALLBACK = "AMAZON.FallbackIntent"
+LAUNCH = "LaunchRequest"
+
+# Weights and thresholds, measured on the held-out sets in tests/data/heldout/.
+COSINE_WEIGHT = 0.7
+EDIT_WEIGHT = 0.3
+CENTROID_WEIGHT = 0.3
+FALLBACK_BELOW = 0.25
+MIN_COSINE = 0.16  # below this no sample shares meaningful words: not something we cover
+EMERGENCY_MARGIN = 0.06
+EMERGENCY_CUE_BOOST = 0.25
+CANDIDATES = 40
+
+_DIGITS = ("zero", "one", "two", "three", "four", "five", "six", "seven", "eight", "nine")
+_TEENS: tuple[str, ...] = ("ten", "eleven", "twelve", "thirteen", "fourteen", "fifteen")
+_TEENS += ("sixteen", "seventeen", "eighteen", "nineteen")
+_TENS = ("", "", "twenty", "thirty", "forty", "fifty", "sixty", "seventy", "eighty", "ninety")
+
+
+@dataclass(frozen=True, slots=True)
+class Resolution:
+    utterance: str
+    intent: str
+    slots: Mapping[str, str] = field(default_factory=dict)
+    score: float = 1.0
+    launch: bool = False  # the utterance opened the skill ("open heroin help", "ask heroin help…")
+
+    def to_json(self) -> dict[str, Any]:
+        return {"utterance": self.utterance, "intent": self.intent, "slots": dict(self.slots)}
+
+
+@dataclass(frozen=True, slots=True)
+class Lexicon:
+    wake_words: tuple[str, ...]
+    launch_verbs: tuple[str, ...]
+    one_shot_verbs: tuple[str, ...]
+    one_shot_joiners: tuple[str, ...]
+    fillers: frozenset[str]
+    stopwords: frozenset[str]
+    phrases: Mapping[str, str]
+    contractions: Mapping[str, str]
+    builtins: Mapping[str, tuple[str, ...]]
+    emergency_cues: tuple[str, ...]
+
+    @classmethod
+    def load(cls, path: Path) -> Lexicon:
+        data = yaml.safe_load(path.read_text(encoding="utf-8"))
+        return cls(
+            wake_words=tuple(data["wake_words"]),
+            launch_verbs=tuple(data["launch_verbs"]),
+            one_shot_verbs=tuple(data["one_shot_verbs"]),
+            one_shot_joiners=tuple(data["one_shot_joiners"]),
+            fillers=frozenset(data["fillers"]),
+            stopwords=frozenset(data["stopwords"]),
+            phrases={str(k): str(v) for k, v in data["phrases"].items()},
+            contractions={str(k): str(v) for k, v in data["contractions"].items()},
+            builtins={k: tuple(str(s) for s in v) for k, v in data["builtins"].items()},
+            emergency_cues=tuple(str(cue) for cue in data["emergency_cues"]),
+        )
+
+
+class Normaliser:
+    """Puts samples and user utterances into one form so they can be compared."""
+
+    def __init__(self, lexicon: Lexicon) -> None:
+        self.lexicon = lexicon
+        self._phrases = _alternation(lexicon.phrases)
+        self._contractions = re.compile(
+            "|".join(re.escape(k) for k in sorted(lexicon.contractions, key=len, reverse=True))
+        )
+
+    def __call__(self, text: str) -> str:
+        text = text.lower().replace("’", "'").replace("‘", "'")
+        text = re.sub(r"\b((?:[a-z]\.\s*){2,})", _join_letters, text)  # "c. b. t." -> "cbt"
+        text = re.sub(r"[^a-z0-9'{} ]+", " ", text)
+        text = re.sub(r"\d+", lambda m: number_words(m.group()), text)
+        text = " ".join(text.split())
+        text = self._phrases.sub(lambda m: self.lexicon.phrases[m.group(1)], f" {text} ").strip()
+        text = self._contractions.sub(lambda m: self.lexicon.contractions[m.group()], text)
+        words = [w.strip("'") for w in text.split()]
+        return " ".join(w for w in words if w and w not in self.lexicon.fillers)
+
+
+def _join_letters(match: re.Match[str]) -> str:
+    return re.sub(r"[.\s]", "", match.group(1)) + " "
+
+
+def _alternation(phrases: Iterable[str]) -> re.Pattern[str]:
+    ordered = sorted(phrases, key=len, reverse=True)
+    return re.compile(r"(?<= )(" + "|".join(re.escape(p) for p in ordered) + r")(?= )")
+
+
+def number_words(digits: str) -> str:
+    """Numbers as people say them: 911 -> "nine one one", 90 -> "ninety"."""
+    value = int(digits)
+    if len(digits) >= 3 and not (value % 100 == 0 and len(digits) == 3):
+        return " ".join(_DIGITS[int(d)] for d in digits)  # phone-like: digit by digit
+    if value < 10:
+        return _DIGITS[value]
+    if value < 20:
+        return _TEENS[value - 10]
+    if value < 100:
+        tens, ones = divmod(value, 10)
+        return _TENS[tens] + ("" if ones == 0 else f" {_DIGITS[ones]}")
+    return f"{_DIGITS[value // 100]} hundred"
+
+
+def _stem(word: str) -> str:
+    for suffix in ("ing", "ed", "es", "s"):
+        if len(word) > 4 and word.endswith(suffix):
+            return word[: -len(suffix)]
+    return word
+
+
+def features(text: str, stopwords: frozenset[str]) -> list[str]:
+    """Words that carry meaning, and every pair of neighbouring words (keeps "not breathing")."""
+    words = [_stem(w) for w in text.replace("'", " ").split()]
+    return [w for w in words if w not in stopwords] + [
+        f"{a}_{b}" for a, b in itertools.pairwise(words)
+    ]
+
+
+@dataclass(frozen=True, slots=True)
+class SlotType:
+    name: str
+    values: Mapping[str, str]  # every spoken form (normalised) -> canonical id
+
+    def pattern(self) -> re.Pattern[str]:
+        return _alternation(self.values)
+
+
+class Resolver:
+    def __init__(self, model: Mapping[str, Any], lexicon: Lexicon) -> None:
+        language = model["interactionModel"]["languageModel"]
+        self.invocation = str(language["invocationName"]).lower()
+        self.normalise = Normaliser(lexicon)
+        self.lexicon = lexicon
+        self.slot_types = {t["name"]: self._slot_type(t) for t in language.get("types", [])}
+        self.intent_slots: dict[str, dict[str, SlotType]] = {}
+        samples: dict[str, str] = {}  # normalised sample -> intent (first intent wins)
+        for intent in language["intents"]:
+            name = intent["name"]
+            self.intent_slots[name] = {
+                slot["name"]: self.slot_types[slot["type"]]
+                for slot in intent.get("slots", [])
+                if slot["type"] in self.slot_types
+            }
+            for sample in (*intent.get("samples", []), *lexicon.builtins.get(name, ())):
+                samples.setdefault(self.normalise(sample), name)
+        self.samples = list(samples)
+        self.labels = [samples[s] for s in self.samples]
+        self._index_samples()
+        self._slot_patterns = {
+            name: (slot_type, slot_type.pattern()) for name, slot_type in self.slot_types.items()
+        }
+        self._launch = self._launch_pattern()
+        self._emergency_cues = _alternation(self.normalise(cue) for cue in lexicon.emergency_cues)
+
+    @classmethod
+    def for_locale(cls, locale: str = "en-US") -> Resolver:
+        model = json.loads((MODEL_DIR / f"{locale}.json").read_text(encoding="utf-8"))
+        return cls(model, Lexicon.load(LEXICON_DIR / f"{locale}.yaml"))
+
+    def _slot_type(self, data: Mapping[str, Any]) -> SlotType:
+        values: dict[str, str] = {}
+        for value in data.get("values", []):
+            canonical = str(value.get("id") or value["name"]["value"])
+            for spoken in (value["name"]["value"], *value["name"].get("synonyms", [])):
+                values[self.normalise(spoken)] = canonical
+        return SlotType(data["name"], values)
+
+    def _launch_pattern(self) -> re.Pattern[str]:
+        words = "|".join(re.escape(w) for w in self.lexicon.wake_words)
+        launch = "|".join(re.escape(v) for v in self.lexicon.launch_verbs)
+        one_shot = "|".join(re.escape(v) for v in self.lexicon.one_shot_verbs)
+        joiners = "|".join(re.escape(j) for j in self.lexicon.one_shot_joiners)
+        name = re.escape(self.invocation)
+        return re.compile(
+            rf"^(?:(?:{words}) )?(?:(?P<launch>{launch}) {name}$"
+            rf"|(?:{one_shot}) {name}(?: (?:{joiners}))?(?: (?P<rest>.+))?$"
+            rf"|(?P<rest2>.+?) (?:using|with|on|from) {name}$)"
+        )
+
+    def _index_samples(self) -> None:
+        documents = [features(sample, self.lexicon.stopwords) for sample in self.samples]
+        frequency = Counter(term for doc in documents for term in set(doc))
+        count = len(documents)
+        self._idf = {term: math.log((count + 1) / (n + 1)) + 1 for term, n in frequency.items()}
+        self._unknown_idf = math.log(count + 1) + 1
+        self._vectors = [self._vector(doc) for doc in documents]
+        self._postings: dict[str, list[tuple[int, float]]] = defaultdict(list)
+        for index, vector in enumerate(self._vectors):
+            for term, weight in vector.items():
+                self._postings[term].append((index, weight))
+        sums: dict[str, Counter[str]] = defaultdict(Counter)
+        for vector, label in zip(self._vectors, self.labels, strict=True):
+            sums[label].update(vector)
+        self._centroids = {label: _unit(dict(total)) for label, total in sums.items()}
+
+    def _vector(self, terms: list[str]) -> dict[str, float]:
+        counts = Counter(terms)
+        return _unit({t: n * self._idf.get(t, self._unknown_idf) for t, n in counts.items()})
+
+    # Resolving
+
+    def resolve(self, utterance: str) -> Resolution:
+        text = self.normalise(utterance)
+        launch = self._launch.match(text)
+        if launch is not None:
+            rest = launch.group("rest") or launch.group("rest2")
+            if not rest:
+                return Resolution(utterance, LAUNCH, launch=True)
+            resolved = self._resolve_text(utterance, rest)
+            return Resolution(utterance, resolved.intent, resolved.slots, resolved.score, True)
+        return self._resolve_text(utterance, text)
+
+    def _resolve_text(self, utterance: str, text: str) -> Resolution:
+        if not text:
+            return Resolution(utterance, FALLBACK, score=0.0)
+        filled, slots = self._fill_slots(text)
+        scores, overlap = self._score(text)
+        if filled != text:
+            filled_scores, filled_overlap = self._score(filled)
+            overlap = max(overlap, filled_overlap)
+            for intent, score in filled_scores.items():
+                if self.intent_slots.get(intent) and score > scores.get(intent, 0.0):
+                    scores[intent] = score
+        emergency_cue = self._emergency_cues.search(f" {text} ") is not None
+        if emergency_cue:
+            scores[EMERGENCY] = scores.get(EMERGENCY, 0.0) + EMERGENCY_CUE_BOOST
+        if not scores or (overlap < MIN_COSINE and not emergency_cue):
+            return Resolution(utterance, FALLBACK, score=0.0)
+        intent, best = max(scores.items(), key=lambda item: item[1])
+        if intent != EMERGENCY and scores.get(EMERGENCY, 0.0) >= best - EMERGENCY_MARGIN:
+            intent, best = EMERGENCY, scores[EMERGENCY]
+        if best < FALLBACK_BELOW:
+            return Resolution(utterance, FALLBACK, score=best)
+        declared = self.intent_slots.get(intent, {})
+        return Resolution(
+            utterance, intent, {k: v for k, v in slots.items() if k in declared}, round(best, 3)
+        )
+
+    def _fill_slots(self, text: str) -> tuple[str, dict[str, str]]:
+        slots: dict[str, str] = {}
+        padded = f" {text} "
+        for slot_names in self.intent_slots.values():
+            for slot_name, slot_type in slot_names.items():
+                if slot_name in slots:
+                    continue
+                match = self._slot_patterns[slot_type.name][1].search(padded)
+                if match:
+                    slots[slot_name] = slot_type.values[match.group(1)]
+                    padded = padded[: match.start()] + f"{{{slot_name}}}" + padded[match.end() :]
+        return padded.strip(), slots
+
+    def _score(self, text: str) -> tuple[dict[str, float], float]:
+        """Each intent's best score, and the best word overlap (cosine) with any sample."""
+        query = self._vector(features(text, self.lexicon.stopwords))
+        cosines: dict[int, float] = defaultdict(float)
+        for term, weight in query.items():
+            for index, sample_weight in self._postings.get(term, ()):
+                cosines[index] += weight * sample_weight
+        candidates = set(sorted(cosines, key=cosines.__getitem__, reverse=True)[:CANDIDATES])
+        for _, _, index in process.extract(text, self.samples, scorer=fuzz.ratio, limit=CANDIDATES):
+            candidates.add(index)
+        best: dict[str, float] = {}
+        for index in candidates:
+            score = COSINE_WEIGHT * cosines.get(index, 0.0) + EDIT_WEIGHT * (
+                fuzz.ratio(text, self.samples[index]) / 100
+            )
+            label = self.labels[index]
+            if score > best.get(label, 0.0):
+                best[label] = score
+        for label in best:
+            best[label] += CENTROID_WEIGHT * _dot(query, self._centroids[label])
+        return best, max(cosines.values(), default=0.0)
+
+
+def _unit(vector: dict[str, float]) -> dict[str, float]:
+    norm = math.sqrt(sum(w * w for w in vector.values())) or 1.0
+    return {term: weight / norm for term, weight in vector.items()}
+
+
+def _dot(a: Mapping[str, float], b: Mapping[str, float]) -> float:
+    if len(a) > len(b):
+        a, b = b, a
+    return sum(weight * b.get(term, 0.0) for term, weight in a.items())
+
+
+@cache
+def resolver_for(locale: str = "en-US") -> Resolver:
+    return Resolver.for_locale(locale)

@@ -35,6 +35,35 @@ def build_parser() -> argparse.ArgumentParser:
     serve.add_argument("--workers", type=int, default=1, help="processes sharing the port")
     serve.add_argument("--cert-fetch-base-url", help=argparse.SUPPRESS)  # tests only
     serve.set_defaults(command=run_serve)
+
+    run = sub.add_parser("run", help="start the service with the dev CA and chat with it")
+    run.add_argument("--host", default="127.0.0.1")
+    run.add_argument("--port", type=int, default=8080)
+    run.add_argument("--no-voice", action="store_true", help="do not speak the answers")
+    run.set_defaults(command=run_local)
+
+    resolve = sub.add_parser("resolve", help="utterances on stdin -> intents as JSON lines")
+    resolve.add_argument("--locale", default="en-US")
+    resolve.set_defaults(command=run_resolve)
+
+    chat = sub.add_parser("chat", help="talk to the skill, one line per turn")
+    chat.add_argument("--url", help="a running service (default: the skill in this process)")
+    chat.add_argument("--locale", default="en-US")
+    chat.add_argument("--jsonl", action="store_true", help="one JSON object per turn")
+    chat.add_argument("--no-voice", action="store_true", help="do not speak the answers")
+    chat.set_defaults(command=run_chat)
+
+    say = sub.add_parser("say", help="render speech to WAV with espeak-ng")
+    say.add_argument("text", nargs="?", help="text or SSML")
+    say.add_argument("--all", action="store_true", help="every answer in the content")
+    say.add_argument("--out", type=Path, required=True, help="a .wav file, or a folder with --all")
+    say.add_argument("--locale", default="en-US")
+    say.set_defaults(command=run_say)
+
+    dialogs = sub.add_parser("test-dialogs", help="run the YAML conversation scripts")
+    dialogs.add_argument("paths", nargs="*", type=Path)
+    dialogs.add_argument("--url", help="a running service (default: the skill in this process)")
+    dialogs.set_defaults(command=run_test_dialogs)
     return parser
 
 
@@ -67,6 +96,54 @@ def run_serve(args: argparse.Namespace) -> int:
         cert_fetch_base_url=args.cert_fetch_base_url,
     )
     return serve(settings, args.host, args.port, max(1, args.workers))
+
+
+def run_resolve(args: argparse.Namespace) -> int:
+    import orjson
+
+    from speech.resolver import resolver_for
+
+    resolver = resolver_for(args.locale)
+    out = sys.stdout.buffer
+    for line in sys.stdin:
+        utterance = line.strip()
+        if utterance:
+            out.write(orjson.dumps(resolver.resolve(utterance).to_json()) + b"\n")
+    out.flush()
+    return 0
+
+
+def run_chat(args: argparse.Namespace) -> int:
+    import asyncio
+
+    from speech.chat import chat
+
+    return asyncio.run(
+        chat(url=args.url, locale=args.locale, jsonl=args.jsonl, voice=not args.no_voice)
+    )
+
+
+def run_local(args: argparse.Namespace) -> int:
+    from speech.chat import run_local_service
+
+    return run_local_service(args.host, args.port, voice=not args.no_voice)
+
+
+def run_say(args: argparse.Namespace) -> int:
+    from speech.tts import say_main
+
+    if not args.all and not args.text:
+        print("say: give TEXT_OR_SSML, or --all", file=sys.stderr)
+        return 2
+    return say_main(args.text, args.out, all_answers=args.all, locale=args.locale)
+
+
+def run_test_dialogs(args: argparse.Namespace) -> int:
+    import asyncio
+
+    from speech.chat import test_dialogs
+
+    return asyncio.run(test_dialogs(args.paths, url=args.url))
 
 
 if __name__ == "__main__":

@@ -1,0 +1,99 @@
+"""The local voice simulator: what Alexa does around the skill, without Amazon's cloud.
+
+A line of text is resolved to an intent, wrapped in a real request envelope with the session the
+skill returned last turn, sent to the skill (signed, over HTTP, or in process), and the answer is
+reported as a listener hears it.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from typing import Any, Protocol
+
+from speech.alexa_requests import DEV_SKILL_ID, Reply, Session
+from speech.resolver import FALLBACK, LAUNCH, Resolution, Resolver, resolver_for
+
+
+class Transport(Protocol):
+    async def send(self, envelope: Mapping[str, Any]) -> dict[str, Any]: ...
+
+    async def close(self) -> None: ...
+
+
+class InProcess:
+    """Runs the skill in this process: no HTTP, no signature, the same handlers."""
+
+    def __init__(self) -> None:
+        from skill.dispatch import Dispatcher
+
+        self.dispatcher = Dispatcher()
+
+    async def send(self, envelope: Mapping[str, Any]) -> dict[str, Any]:
+        return self.dispatcher.dispatch(dict(envelope))
+
+    async def close(self) -> None:
+        return None
+
+
+@dataclass(frozen=True, slots=True)
+class TurnResult:
+    utterance: str
+    intent: str
+    slots: Mapping[str, str]
+    reply: Reply | None  # None for a turn that only ended the session
+
+    def to_json(self) -> dict[str, Any]:
+        reply = self.reply
+        return {
+            "utterance": self.utterance,
+            "intent": self.intent,
+            "slots": dict(self.slots),
+            "speech": reply.speech if reply else "",
+            "ssml": reply.ssml if reply else "",
+            "reprompt": reply.reprompt if reply else None,
+            "end_session": reply.end_session if reply else True,
+            "card": reply.card if reply else None,
+        }
+
+
+@dataclass
+class Conversation:
+    """One person talking to the skill; sessions start and end as they would on a speaker."""
+
+    transport: Transport
+    locale: str = "en-US"
+    skill_id: str = DEV_SKILL_ID
+    resolver: Resolver = field(default_factory=lambda: resolver_for("en-US"))
+    session: Session | None = None
+
+    async def say(self, utterance: str) -> TurnResult:
+        resolution = self.resolver.resolve(utterance)
+        if resolution.launch or self.session is None:
+            await self.end_session()
+            self.session = Session(skill_id=self.skill_id, locale=self.locale)
+        assert self.session is not None
+        envelope = self.envelope_for(self.session, resolution)
+        answer = await self.transport.send(envelope)
+        reply = Reply.of(answer)
+        if reply.end_session:
+            self.session = None
+        else:
+            self.session.absorb(answer)
+        return TurnResult(utterance, resolution.intent, resolution.slots, reply)
+
+    def envelope_for(self, session: Session, resolution: Resolution) -> dict[str, Any]:
+        if resolution.intent == LAUNCH:
+            return session.launch()
+        slot_names = self.resolver.intent_slots.get(resolution.intent, {})
+        slots: dict[str, str | None] = {name: None for name in slot_names}
+        slots.update(resolution.slots)
+        slot_type = next((t.name for t in slot_names.values()), "")
+        intent = resolution.intent if resolution.intent else FALLBACK
+        return session.intent(intent, slots or None, slot_type=slot_type)
+
+    async def end_session(self) -> None:
+        """The user walked away: Alexa tells the skill with a SessionEndedRequest."""
+        if self.session is not None:
+            await self.transport.send(self.session.end())
+            self.session = None

@@ -34,11 +34,20 @@ LEXICON_DIR = Path(__file__).resolve().parent / "lexicon"
 EMERGENCY = "OverdoseEmergencyIntent"
 FALLBACK = "AMAZON.FallbackIntent"
 LAUNCH = "LaunchRequest"
+NAVIGATION = frozenset(
+    {
+        "AMAZON.NextIntent",
+        "AMAZON.MoreIntent",
+        "AMAZON.RepeatIntent",
+        "AMAZON.PreviousIntent",
+        "AMAZON.StartOverIntent",
+    }
+)
 
 # Weights and thresholds, measured on the held-out sets in tests/data/heldout/.
 COSINE_WEIGHT = 0.7
 EDIT_WEIGHT = 0.3
-CENTROID_WEIGHT = 0.3
+CENTROID_WEIGHT = 1.5
 FALLBACK_BELOW = 0.25
 MIN_COSINE = 0.16  # below this no sample shares meaningful words: not something we cover
 EMERGENCY_MARGIN = 0.06
@@ -183,6 +192,7 @@ class Resolver:
                 samples.setdefault(self.normalise(sample), name)
         self.samples = list(samples)
         self.labels = [samples[s] for s in self.samples]
+        self._exact = samples
         self._index_samples()
         self._slot_patterns = {
             name: (slot_type, slot_type.pattern()) for name, slot_type in self.slot_types.items()
@@ -252,6 +262,13 @@ class Resolver:
         if not text:
             return Resolution(utterance, FALLBACK, score=0.0)
         filled, slots = self._fill_slots(text)
+        for candidate in (text, filled):
+            if candidate in self._exact:  # a sample said word for word: what Alexa trusts most
+                intent = self._exact[candidate]
+                declared = self.intent_slots.get(intent, {})
+                return Resolution(
+                    utterance, intent, {k: v for k, v in slots.items() if k in declared}
+                )
         scores, overlap = self._score(text)
         if filled != text:
             filled_scores, filled_overlap = self._score(filled)
@@ -265,7 +282,10 @@ class Resolver:
         if not scores or (overlap < MIN_COSINE and not emergency_cue):
             return Resolution(utterance, FALLBACK, score=0.0)
         intent, best = max(scores.items(), key=lambda item: item[1])
-        if intent != EMERGENCY and scores.get(EMERGENCY, 0.0) >= best - EMERGENCY_MARGIN:
+        close_second = scores.get(EMERGENCY, 0.0) >= best - EMERGENCY_MARGIN
+        # "I called 911, what do I do till they get here" is not a request to move on: with a
+        # sign of an emergency in it, navigation gives way (yes and no stay answers).
+        if intent != EMERGENCY and (close_second or (emergency_cue and intent in NAVIGATION)):
             intent, best = EMERGENCY, scores[EMERGENCY]
         if best < FALLBACK_BELOW:
             return Resolution(utterance, FALLBACK, score=best)

@@ -21,6 +21,7 @@ PROJECT_FILES = (
     "skill/__init__.py",
     "skill/lambda_function.py",
     "skill/envelope.py",
+    "skill/serializer.py",
     "intents/*.py",
     "speech/__init__.py",
     "speech/content.py",

@@ -1,7 +1,4 @@
-"""From a verified request envelope to the response Alexa receives, through ask-sdk-core.
-
-No aiohttp here: the web service and the tools that run the skill in process share this path.
-"""
+"""Reading a request body as an Alexa envelope, and what the request log may say about it."""
 
 from __future__ import annotations
 
@@ -9,10 +6,6 @@ from dataclasses import dataclass
 from typing import Any
 
 import orjson
-from ask_sdk_core.serialize import DefaultSerializer
-from ask_sdk_model.request_envelope import RequestEnvelope
-
-from intents import build_skill_builder
 
 
 class EnvelopeError(ValueError):
@@ -27,6 +20,9 @@ class Summary:
     intent: str | None
 
 
+UNKNOWN = Summary("unknown", None)
+
+
 def summarize(envelope: dict[str, Any]) -> Summary:
     request = envelope.get("request")
     if not isinstance(request, dict) or not isinstance(request.get("type"), str):
@@ -36,30 +32,12 @@ def summarize(envelope: dict[str, Any]) -> Summary:
     return Summary(request["type"], name if isinstance(name, str) else None)
 
 
-class Dispatcher:
-    def __init__(self, skill_id: str | None = None) -> None:
-        self.skill = build_skill_builder(skill_id).create()
-        self.serializer = DefaultSerializer()
-
-    def dispatch(self, envelope: dict[str, Any]) -> dict[str, Any]:
-        """Run the skill on a parsed envelope; returns the response envelope as a dict."""
-        # The public deserialize() takes a JSON string; the body is already parsed once for
-        # verification, so hand the dict straight to the model builder.
-        request_envelope = self.serializer._DefaultSerializer__deserialize(  # type: ignore[attr-defined]
-            envelope, RequestEnvelope
-        )
-        response_envelope = self.skill.invoke(request_envelope=request_envelope, context=None)
-        response = self.serializer.serialize(response_envelope)
-        assert isinstance(response, dict)
-        return response
-
-
-def parse_envelope(body: bytes | str) -> dict[str, Any]:
+def parse_envelope(body: bytes | str) -> tuple[dict[str, Any], Summary]:
+    """The envelope, and its summary, which also proves it is shaped like an Alexa request."""
     try:
         envelope = orjson.loads(body)
     except orjson.JSONDecodeError:
         raise EnvelopeError("body is not valid JSON") from None
     if not isinstance(envelope, dict):
         raise EnvelopeError("not an Alexa request envelope")
-    summarize(envelope)
-    return envelope
+    return envelope, summarize(envelope)

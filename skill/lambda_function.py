@@ -1,4 +1,4 @@
-"""AWS Lambda entry point: the same skill as the web service, without aiohttp.
+"""AWS Lambda entry point: the same skill as the web service, without aiohttp or cryptography.
 
 Lambda's Alexa trigger delivers requests already authenticated by Amazon, so there is no
 signature to check here; the skill id still is, because a trigger can be left open to any skill.
@@ -11,7 +11,7 @@ import logging
 import os
 from typing import Any
 
-from intents import build_skill_builder
+from intents import Skill
 from skill.envelope import VerificationError, check_skill_id
 
 log = logging.getLogger("heroin_help.lambda")
@@ -19,8 +19,8 @@ SKILL_ID = os.environ.get("HEROIN_HELP_SKILL_ID") or None
 if SKILL_ID is None:
     log.warning("HEROIN_HELP_SKILL_ID is not set: requests for any skill id are accepted")
 
-# Built at import time, once per Lambda container, so warm invocations only dispatch.
-_skill_handler = build_skill_builder(SKILL_ID).lambda_handler()
+# Built once per Lambda container, at import: warm invocations only dispatch.
+_skill = Skill()
 
 
 def handler(event: dict[str, Any], context: Any) -> dict[str, Any]:
@@ -30,5 +30,4 @@ def handler(event: dict[str, Any], context: Any) -> dict[str, Any]:
         # Raising makes Lambda report a failed invocation; Alexa then plays its generic error.
         log.warning("rejected: %s", error)
         raise
-    response: dict[str, Any] = _skill_handler(event, context)  # type: ignore[arg-type]
-    return response
+    return _skill.handle(event, context)

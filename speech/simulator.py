@@ -25,12 +25,12 @@ class InProcess:
     """Runs the skill in this process: no HTTP, no signature, the same handlers."""
 
     def __init__(self) -> None:
-        from skill.dispatch import Dispatcher
+        from intents import Skill
 
-        self.dispatcher = Dispatcher()
+        self.skill = Skill()
 
     async def send(self, envelope: Mapping[str, Any]) -> dict[str, Any]:
-        return self.dispatcher.dispatch(dict(envelope))
+        return self.skill.handle(dict(envelope))
 
     async def close(self) -> None:
         return None

@@ -1,0 +1,226 @@
+"""ask-sdk-core's model (de)serializer, with the reflection done once per class, not per field.
+
+`DefaultSerializer.deserialize` costs most of a request: for every field of every model it parses
+a type string with a regex, imports the class by name, rebuilds the attribute map, and parses the
+timestamp with dateutil. Here each type string is compiled once into a small function, and
+timestamps use `datetime.fromisoformat`. The result is the same model objects, so handlers and
+every ask-sdk API keep working unchanged.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from collections.abc import Callable
+from datetime import date, datetime
+from decimal import Decimal
+from enum import Enum
+from functools import cache
+from typing import Any
+
+from ask_sdk_core.exceptions import SerializationException
+from ask_sdk_core.serialize import DefaultSerializer
+
+Converter = Callable[[Any], Any]
+_LIST = re.compile(r"list\[(.*)\]")
+_DICT = re.compile(r"dict\(([^,]*), (.*)\)")
+_PRIMITIVES: dict[str, type] = {"str": str, "int": int, "float": float, "bool": bool, "long": int}
+
+
+class FastSerializer(DefaultSerializer):
+    def deserialize(self, payload: str | bytes | None, obj_type: Any) -> Any:
+        if payload is None:
+            return None
+        try:
+            data = json.loads(payload)
+        except ValueError as error:
+            raise SerializationException(f"Couldn't parse response body: {error}") from None
+        return self.build(data, obj_type)
+
+    def build(self, data: Any, obj_type: Any) -> Any:
+        """A model object from already-parsed JSON (the body is parsed once, for verification)."""
+        try:
+            return converter(obj_type)(data)
+        except SerializationException:
+            raise
+        except Exception as error:
+            raise SerializationException(str(error)) from None
+
+    def serialize(self, obj: Any) -> Any:
+        return _serialize(obj)
+
+
+@cache
+def converter(obj_type: Any) -> Converter:
+    """A function turning parsed JSON into `obj_type`, compiled once per type."""
+    if isinstance(obj_type, str):
+        return _converter_for_name(obj_type)
+    return _converter_for_class(obj_type)
+
+
+def _converter_for_name(name: str) -> Converter:
+    if name.startswith("list["):
+        match = _LIST.match(name)
+        if match is None:
+            return lambda payload: []
+        item = converter(match.group(1).strip())
+        return lambda payload: None if payload is None else [item(value) for value in payload]
+    if name.startswith("dict("):
+        match = _DICT.match(name)
+        if match is None:
+            return lambda payload: {}
+        value_of = converter(match.group(2))
+        return lambda payload: (
+            None if payload is None else {key: value_of(value) for key, value in payload.items()}
+        )
+    if name in _PRIMITIVES:
+        return _primitive(_PRIMITIVES[name])
+    if name == "object":
+        return lambda payload: payload
+    if name == "datetime":
+        return _datetime
+    if name == "date":
+        return lambda payload: None if payload is None else datetime.fromisoformat(payload).date()
+    return _converter_for_class(_load_class(name))
+
+
+def _primitive(kind: type) -> Converter:
+    def convert(payload: Any) -> Any:
+        if payload is None or type(payload) is kind:
+            return payload
+        try:
+            return kind(payload)
+        except TypeError:
+            return payload
+        except ValueError:
+            raise SerializationException(
+                f"Failed to parse {payload} into '{kind.__name__}' object"
+            ) from None
+
+    return convert
+
+
+def _datetime(payload: Any) -> datetime | None:
+    if payload is None:
+        return None
+    try:
+        return datetime.fromisoformat(payload)
+    except ValueError:
+        from dateutil.parser import parse  # type: ignore[import-untyped]  # rare formats only
+
+        try:
+            parsed: datetime = parse(payload)
+        except ValueError:
+            raise SerializationException(f"Failed to parse {payload} into 'datetime'") from None
+        return parsed
+
+
+@cache
+def _load_class(name: str) -> type:
+    module_name, _, class_name = name.rpartition(".")
+    try:
+        module = __import__(module_name, fromlist=[class_name])
+        resolved: type = getattr(module, class_name)
+    except Exception as error:
+        raise SerializationException(
+            f"Unable to resolve class {name} from installed modules: {error}"
+        ) from None
+    return resolved
+
+
+def _converter_for_class(cls: Any) -> Converter:
+    if cls in (str, int, float, bool):
+        return _primitive(cls)
+    if cls is object:
+        return lambda payload: payload
+    if cls is datetime:
+        return _datetime
+    if isinstance(cls, type) and issubclass(cls, Enum):
+        return lambda payload: None if payload is None else cls(payload)
+    if not hasattr(cls, "deserialized_types"):
+        return lambda payload: payload
+    if hasattr(cls, "get_real_child_model"):
+        return _by_discriminator(cls)
+    return _model(cls)
+
+
+def _by_discriminator(base: Any) -> Converter:
+    """Request, Directive, ...: the JSON's type field picks the subclass, as the SDK does."""
+
+    def convert(payload: Any) -> Any:
+        if payload is None:
+            return None
+        child = base.get_real_child_model(payload)
+        if not child:
+            raise SerializationException(
+                f"Couldn't resolve object by discriminator type for {base} class"
+            )
+        return _model(_load_class(child))(payload)
+
+    return convert
+
+
+@cache
+def _model(cls: Any) -> Converter:
+    # [json key, attribute, converter]; a converter is compiled on first use, then replaces its
+    # placeholder, because some models contain themselves (APL components).
+    fields: list[list[Any]] = []
+    for attribute, json_key in _attribute_map(cls).items():
+        field: list[Any] = [json_key, attribute, None]
+        field[2] = _compile_on_first_use(field, cls.deserialized_types[attribute])
+        fields.append(field)
+    known = frozenset(field[0] for field in fields)
+
+    def convert(payload: Any) -> Any:
+        if payload is None:
+            return None
+        model = cls()
+        for json_key, attribute, convert_field in fields:
+            if json_key in payload:
+                setattr(model, attribute, convert_field(payload[json_key]))
+        if len(payload) > len(known) or not known.issuperset(payload):
+            for key in payload.keys() - known:  # kept, as DefaultSerializer keeps them
+                setattr(model, key, payload[key])
+        return model
+
+    return convert
+
+
+def _compile_on_first_use(field: list[Any], obj_type: Any) -> Converter:
+    def convert(payload: Any) -> Any:
+        field[2] = converter(obj_type)
+        return field[2](payload)
+
+    return convert
+
+
+@cache
+def _attribute_map(cls: Any) -> dict[str, str]:
+    """Python attribute -> JSON key, for every field the model declares."""
+    declared = dict(getattr(cls, "attribute_map", {}) or {})
+    for attribute in cls.deserialized_types:
+        declared.setdefault(attribute, attribute)
+    return declared
+
+
+def _serialize(obj: Any) -> Any:
+    if obj is None or isinstance(obj, (str, int, float, bool, bytes)):
+        return obj
+    if isinstance(obj, list):
+        return [_serialize(item) for item in obj]
+    if isinstance(obj, tuple):
+        return tuple(_serialize(item) for item in obj)
+    if isinstance(obj, (datetime, date)):
+        return obj.isoformat()
+    if isinstance(obj, Enum):
+        return obj.value
+    if isinstance(obj, Decimal):
+        return int(obj) if obj % 1 == 0 else float(obj)
+    if isinstance(obj, dict):
+        return {key: _serialize(value) for key, value in obj.items()}
+    result = {}
+    for attribute, json_key in _attribute_map(type(obj)).items():  # type: ignore[arg-type]
+        value = getattr(obj, attribute)
+        if value is not None:
+            result[json_key] = _serialize(value)
+    return result

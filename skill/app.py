@@ -17,12 +17,13 @@ from typing import Any
 import orjson
 from aiohttp import web
 
+from intents import Skill
 from skill.certs import CertificateStore
-from skill.dispatch import Dispatcher, EnvelopeError, Summary, parse_envelope, summarize
+from skill.dispatch import UNKNOWN, EnvelopeError, Summary, parse_envelope
+from skill.requestlog import RequestLog
 from skill.verification import RequestVerifier, VerificationError
 
 MAX_BODY_BYTES = 256 * 1024
-requests_log = logging.getLogger("heroin_help.requests")
 
 
 @dataclass(frozen=True, slots=True)
@@ -69,15 +70,17 @@ class InFlight:
 
 
 IN_FLIGHT = web.AppKey("in_flight", InFlight)
+REQUEST_LOG = web.AppKey("request_log", RequestLog)
 CERTIFICATES = web.AppKey("certificates", CertificateStore)
 VERIFIER = web.AppKey("verifier", RequestVerifier)
-DISPATCHER = web.AppKey("dispatcher", Dispatcher)
+SKILL = web.AppKey("skill", Skill)
 
 
-def create_app(settings: Settings) -> web.Application:
+def create_app(settings: Settings, request_log: RequestLog | None = None) -> web.Application:
     app = web.Application(client_max_size=MAX_BODY_BYTES, middlewares=[json_errors])
     app[IN_FLIGHT] = InFlight()
-    app[DISPATCHER] = Dispatcher()  # builds the skill and loads content now, not on a request
+    app[REQUEST_LOG] = request_log or RequestLog()
+    app[SKILL] = Skill()  # builds the handlers and loads content now, not on a request
 
     async def certificates(app: web.Application) -> AsyncIterator[None]:
         store = CertificateStore.from_files(
@@ -87,6 +90,7 @@ def create_app(settings: Settings) -> web.Application:
         app[VERIFIER] = RequestVerifier(store, settings.skill_id)
         yield
         await store.close()
+        app[REQUEST_LOG].flush()
 
     app.cleanup_ctx.append(certificates)
     app.router.add_post("/", alexa_endpoint)
@@ -96,19 +100,19 @@ def create_app(settings: Settings) -> web.Application:
 
 async def alexa_endpoint(request: web.Request) -> web.Response:
     started = time.perf_counter()
-    summary = Summary("unknown", None)
+    log = request.app[REQUEST_LOG]
+    summary = UNKNOWN
     try:
         body = await read_body(request)
         await request.app[VERIFIER].verify_signature(request.headers, body)
-        envelope = parse_envelope(body)
-        summary = summarize(envelope)
+        envelope, summary = parse_envelope(body)
         request.app[VERIFIER].check_envelope(envelope)
-        response = request.app[DISPATCHER].dispatch(envelope)
+        response = request.app[SKILL].handle(envelope)
     except Rejection as rejection:
-        return reject(rejection, summary, started)
+        return reject(log, rejection, summary, started)
     except (VerificationError, EnvelopeError) as error:
-        return reject(Rejection(400, str(error)), summary, started)
-    log_request(summary, "ok", 200, started)
+        return reject(log, Rejection(400, str(error)), summary, started)
+    log_request(log, summary, "ok", 200, started)
     return web.Response(body=orjson.dumps(response), content_type="application/json")
 
 
@@ -121,8 +125,8 @@ async def read_body(request: web.Request) -> bytes:
         raise Rejection(413, "request body too large") from None
 
 
-def reject(rejection: Rejection, summary: Summary, started: float) -> web.Response:
-    log_request(summary, "rejected", rejection.status, started, reason=rejection.reason)
+def reject(log: RequestLog, rejection: Rejection, summary: Summary, started: float) -> web.Response:
+    log_request(log, summary, "rejected", rejection.status, started, rejection.reason)
     return error_response(rejection.status, rejection.reason)
 
 
@@ -133,21 +137,22 @@ def error_response(status: int, reason: str) -> web.Response:
 
 
 def log_request(
-    summary: Summary, outcome: str, status: int, started: float, reason: str | None = None
+    log: RequestLog,
+    summary: Summary,
+    outcome: str,
+    status: int,
+    started: float,
+    reason: str | None = None,
 ) -> None:
-    """One line per request. Only the request's kind and our outcome: no ids, tokens or speech."""
-    if not requests_log.isEnabledFor(logging.INFO):
-        return
-    line: dict[str, Any] = {
-        "type": summary.request_type,
-        "intent": summary.intent,
-        "outcome": outcome,
-        "status": status,
-        "latency_ms": round((time.perf_counter() - started) * 1000, 3),
-    }
-    if reason is not None:
-        line["reason"] = reason
-    requests_log.info(orjson.dumps(line).decode())
+    """The request's kind and our outcome; the rejection reason when there is one."""
+    log.write(
+        type=summary.request_type,
+        intent=summary.intent,
+        outcome=outcome,
+        status=status,
+        latency_ms=round((time.perf_counter() - started) * 1000, 3),
+        **({"reason": reason} if reason is not None else {}),
+    )
 
 
 async def healthz(request: web.Request) -> web.Response:

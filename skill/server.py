@@ -14,6 +14,7 @@ import os
 import signal
 import socket
 import sys
+from collections.abc import Callable
 from types import FrameType
 
 from aiohttp import web
@@ -29,12 +30,12 @@ def serve(settings: Settings, host: str, port: int, workers: int = 1) -> int:
     bound_host, bound_port = sock.getsockname()[:2]
     if settings.skill_id is None:
         log.warning("no skill id configured: requests for any skill id are accepted")
-    # Tests and the simulator wait for this line to know the port.
-    print(f"Heroin Help listening on http://{bound_host}:{bound_port}", flush=True)
+    # Tests and the simulator wait for this line to know the port, and may signal us right after.
+    listening = f"Heroin Help listening on http://{bound_host}:{bound_port}"
     if workers <= 1:
-        asyncio.run(run_worker(settings, sock))
+        asyncio.run(run_worker(settings, sock, ready=lambda: print(listening, flush=True)))
         return 0
-    return supervise(settings, sock, workers)
+    return supervise(settings, sock, workers, ready=lambda: print(listening, flush=True))
 
 
 def bind(host: str, port: int) -> socket.socket:
@@ -47,7 +48,9 @@ def bind(host: str, port: int) -> socket.socket:
     return sock
 
 
-async def run_worker(settings: Settings, sock: socket.socket) -> None:
+async def run_worker(
+    settings: Settings, sock: socket.socket, ready: Callable[[], None] | None = None
+) -> None:
     app = create_app(settings)
     runner = web.AppRunner(app, access_log=None, shutdown_timeout=DRAIN_SECONDS)
     await runner.setup()
@@ -57,6 +60,8 @@ async def run_worker(settings: Settings, sock: socket.socket) -> None:
     loop = asyncio.get_running_loop()
     for signum in (signal.SIGTERM, signal.SIGINT):
         loop.add_signal_handler(signum, stopping.set)
+    if ready is not None:
+        ready()
     await stopping.wait()
     log.info("stopping: no new connections; draining requests in flight (pid %d)", os.getpid())
     await site.stop()
@@ -65,7 +70,9 @@ async def run_worker(settings: Settings, sock: socket.socket) -> None:
     await runner.cleanup()
 
 
-def supervise(settings: Settings, sock: socket.socket, workers: int) -> int:
+def supervise(
+    settings: Settings, sock: socket.socket, workers: int, ready: Callable[[], None]
+) -> int:
     """Fork the workers, restart any that dies, and pass SIGTERM/SIGINT on to all of them."""
     children: set[int] = set()
     stopping = False
@@ -92,6 +99,7 @@ def supervise(settings: Settings, sock: socket.socket, workers: int) -> int:
     signal.signal(signal.SIGINT, forward)
     for _ in range(workers):
         spawn()
+    ready()  # the socket already queues connections; workers pick them up as they start
     while children:
         try:
             pid, status = os.wait()

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from typing import Any
 
+import orjson
 from ask_sdk_core.attributes_manager import AttributesManager
 from ask_sdk_core.handler_input import HandlerInput
 from ask_sdk_model.request_envelope import RequestEnvelope
@@ -26,6 +27,24 @@ RESPONSE_FORMAT_VERSION = "1.0"
 USER_AGENT = "heroin-help ask-sdk-core"
 
 
+class JsonAttributesManager(AttributesManager):
+    """Session attributes are JSON by definition, so an orjson round trip is a faithful deep copy,
+    at a tenth of the cost of `copy.deepcopy`, which the SDK uses on every request."""
+
+    def __init__(self, request_envelope: RequestEnvelope) -> None:
+        session = request_envelope.session
+        attributes = session.attributes if session is not None else None
+        if session is None or attributes is None:
+            super().__init__(request_envelope=request_envelope)
+            return
+        session.attributes = None  # the SDK now skips its copy...
+        try:
+            super().__init__(request_envelope=request_envelope)
+        finally:
+            session.attributes = attributes
+        self._session_attributes = orjson.loads(orjson.dumps(attributes))  # ...and we make ours
+
+
 class Skill:
     def __init__(self, locale: str = content.DEFAULT_LOCALE) -> None:
         content.load(locale)  # bad content files fail here, at start-up, not on a request
@@ -38,7 +57,7 @@ class Skill:
 
     def invoke(self, request_envelope: RequestEnvelope, context: Any = None) -> ResponseEnvelope:
         """What CustomSkill.invoke does for a skill without API client or persistence."""
-        attributes = AttributesManager(request_envelope=request_envelope)
+        attributes = JsonAttributesManager(request_envelope)
         handler_input = HandlerInput(
             request_envelope=request_envelope, attributes_manager=attributes, context=context
         )

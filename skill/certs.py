@@ -25,6 +25,8 @@ from cryptography.x509.verification import VerificationError as ChainError
 from skill.verification import VerificationError, utc_now
 
 logger = logging.getLogger(__name__)
+# Header values remembered after passing the URL rules; bounded so varied URLs cannot grow memory.
+MAX_REMEMBERED_URLS = 64
 
 ALEXA_SAN = "echo-api.amazon.com"
 CERT_HOST = "s3.amazonaws.com"
@@ -109,6 +111,7 @@ class CertificateStore:
         self._max_bytes = max_bytes
         self._clock = clock
         self._cache: dict[str, _Trusted] = {}
+        self._paths: dict[str, str] = {}  # header values that passed the URL rules -> cache key
         self._pending: dict[str, asyncio.Task[_Trusted]] = {}
         self._session: aiohttp.ClientSession | None = None
 
@@ -134,8 +137,19 @@ class CertificateStore:
             clock=clock,
         )
 
+    def cached_key(self, cert_url: str | None) -> RSAPublicKey | None:
+        """The key for an already validated, unexpired chain, without parsing the URL again:
+        the path every request takes once the chain is known, so it stays synchronous."""
+        path = self._paths.get(cert_url) if cert_url is not None else None
+        cached = self._cache.get(path) if path is not None else None
+        if cached is not None and self._clock() < cached.not_after:
+            return cached.key
+        return None
+
     async def public_key(self, cert_url: str | None) -> RSAPublicKey:
         path = _cert_path(cert_url)
+        if cert_url is not None and len(self._paths) < MAX_REMEMBERED_URLS:
+            self._paths[cert_url] = path
         cached = self._cache.get(path)
         if cached is not None and self._clock() < cached.not_after:
             return cached.key

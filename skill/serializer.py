@@ -203,9 +203,21 @@ def _attribute_map(cls: Any) -> dict[str, str]:
     return declared
 
 
+_SCALARS = frozenset({str, int, float, bool, bytes, type(None)})
+
+
 def _serialize(obj: Any) -> Any:
-    if obj is None or isinstance(obj, (str, int, float, bool, bytes)):
+    kind = type(obj)
+    if kind in _SCALARS:
         return obj
+    fields = _fields_of(kind) if hasattr(kind, "deserialized_types") else None  # type: ignore[arg-type]
+    if fields is not None:
+        result = {}
+        for attribute, json_key in fields:
+            value = getattr(obj, attribute)
+            if value is not None:
+                result[json_key] = value if type(value) in _SCALARS else _serialize(value)
+        return result
     if isinstance(obj, list):
         return [_serialize(item) for item in obj]
     if isinstance(obj, tuple):
@@ -218,9 +230,9 @@ def _serialize(obj: Any) -> Any:
         return int(obj) if obj % 1 == 0 else float(obj)
     if isinstance(obj, dict):
         return {key: _serialize(value) for key, value in obj.items()}
-    result = {}
-    for attribute, json_key in _attribute_map(type(obj)).items():  # type: ignore[arg-type]
-        value = getattr(obj, attribute)
-        if value is not None:
-            result[json_key] = _serialize(value)
-    return result
+    return obj
+
+
+@cache
+def _fields_of(kind: Any) -> tuple[tuple[str, str], ...]:
+    return tuple(_attribute_map(kind).items())

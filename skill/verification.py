@@ -66,7 +66,10 @@ class RequestVerifier:
         except (binascii.Error, ValueError):
             raise VerificationError("bad signature encoding") from None
         # Parse the signature first so a garbage header never costs a certificate download.
-        public_key = await self._certificates.public_key(header(headers, CERT_URL_HEADER))
+        cert_url = header(headers, CERT_URL_HEADER)
+        public_key = self._certificates.cached_key(cert_url)
+        if public_key is None:
+            public_key = await self._certificates.public_key(cert_url)
         if len(signature) != public_key.key_size // 8:
             raise VerificationError("bad signature")
         try:

@@ -9,9 +9,9 @@ Nothing here imports aiohttp: the same skill runs in the web service and on AWS 
 
 from __future__ import annotations
 
+import json
 from typing import Any
 
-import orjson
 from ask_sdk_core.attributes_manager import AttributesManager
 from ask_sdk_core.handler_input import HandlerInput
 from ask_sdk_model.request_envelope import RequestEnvelope
@@ -28,8 +28,8 @@ USER_AGENT = "heroin-help ask-sdk-core"
 
 
 class JsonAttributesManager(AttributesManager):
-    """Session attributes are JSON by definition, so an orjson round trip is a faithful deep copy,
-    at a tenth of the cost of `copy.deepcopy`, which the SDK uses on every request."""
+    """Session attributes are JSON by definition, so a JSON round trip is a faithful deep copy,
+    at a fraction of the cost of `copy.deepcopy`, which the SDK uses on every request."""
 
     def __init__(self, request_envelope: RequestEnvelope) -> None:
         session = request_envelope.session
@@ -42,7 +42,7 @@ class JsonAttributesManager(AttributesManager):
             super().__init__(request_envelope=request_envelope)
         finally:
             session.attributes = attributes
-        self._session_attributes = orjson.loads(orjson.dumps(attributes))  # ...and we make ours
+        self._session_attributes = json.loads(json.dumps(attributes))  # ...and we make ours
 
 
 class Skill:

@@ -1,6 +1,7 @@
 """Build the AWS Lambda zip: the skill's packages plus the runtime dependencies of the Lambda path.
 
-Dependencies are copied from this virtualenv's installed distributions (offline and fast), walking
+The content goes in as YAML and as the compiled bundle that a cold start reads. Dependencies are
+copied from this virtualenv's installed distributions (offline and fast), walking
 the requirement closure of ask-sdk-core and PyYAML. aiohttp, cryptography and the speech tools are
 left out on purpose: the Lambda path imports none of them. Handler: skill.lambda_function.handler
 """
@@ -28,6 +29,7 @@ PROJECT_FILES = (
     "speech/ssml.py",
     "speech/content/*.yaml",
     "speech/content/*/*.yaml",
+    "speech/content/*.compiled.json",
 )
 _NAME = re.compile(r"^\s*([A-Za-z0-9][A-Za-z0-9._-]*)")
 
@@ -70,6 +72,10 @@ def distribution_files(distribution: metadata.Distribution) -> list[tuple[Path, 
 
 
 def build(out: Path) -> Path:
+    from speech import content
+
+    for locale in content.available_locales():
+        content.load(locale)  # writes the compiled bundle a cold start reads instead of YAML
     out.parent.mkdir(parents=True, exist_ok=True)
     with zipfile.ZipFile(out, "w", compression=zipfile.ZIP_DEFLATED) as archive:
         for pattern in PROJECT_FILES:

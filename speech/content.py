@@ -7,16 +7,15 @@ file must stop the service at start-up, not surface as silence in someone's emer
 
 from __future__ import annotations
 
+import json
+import os
 import re
+import zlib
 from collections.abc import Iterator, Mapping
-from dataclasses import dataclass
+from dataclasses import asdict, dataclass
 from functools import cache
 from pathlib import Path
 from typing import Any
-
-import yaml
-
-from speech import ssml
 
 CONTENT_DIR = Path(__file__).parent / "content"
 DEFAULT_LOCALE = "en-US"
@@ -55,6 +54,7 @@ PROMPTS = (
 TEMPLATES = ("offer",)
 GUIDE_PROMPTS = ("yes_or_no", "unrecognised", "at_start", "finished", "help")
 
+BUNDLE_FORMAT = 1
 _SEED_NAME = re.compile(r"^seed:\d{3}_[0-9a-f]{16}\.txt$")
 
 
@@ -146,11 +146,84 @@ class LocaleContent:
 
 @cache
 def load(locale: str = DEFAULT_LOCALE) -> LocaleContent:
-    """The validated content of one locale, loaded once per process."""
+    """The validated content of one locale, loaded once per process.
+
+    The YAML is parsed and validated once, then kept as a compiled JSON bundle beside it, keyed by
+    a digest of the source files: later starts (and every Lambda cold start) read the bundle in a
+    millisecond without importing the YAML parser, and any edit to a source file recompiles it.
+    """
     directory = CONTENT_DIR / locale
     if not directory.is_dir():
         raise ContentError(f"no content for locale {locale!r} in {CONTENT_DIR}")
-    return load_directory(directory, CONTENT_DIR / "sources.yaml")
+    return load_compiled(
+        directory, CONTENT_DIR / "sources.yaml", CONTENT_DIR / f"{locale}.compiled.json"
+    )
+
+
+def load_compiled(directory: Path, sources: Path, bundle: Path) -> LocaleContent:
+    digest = _digest(directory, sources)
+    compiled = _read_bundle(bundle, digest)
+    if compiled is not None:
+        return compiled
+    content = load_directory(directory, sources)
+    _write_bundle(bundle, digest, content)
+    return content
+
+
+def _digest(directory: Path, sources: Path) -> str:
+    """Detects edits to the source files (not tampering: zlib keeps OpenSSL out of start-up)."""
+    parts = []
+    for path in (sources, *sorted(directory.glob("*.yaml"))):
+        data = path.read_bytes()
+        parts.append(f"{path.name}:{len(data)}:{zlib.crc32(data):08x}")
+    return " ".join(parts)
+
+
+def _read_bundle(bundle: Path, digest: str) -> LocaleContent | None:
+    try:
+        data = json.loads(bundle.read_text(encoding="utf-8"))
+        if data.get("digest") != digest or data.get("format") != BUNDLE_FORMAT:
+            return None
+        return _from_json(data["content"])
+    except (OSError, ValueError, KeyError, TypeError):
+        return None  # missing, stale or unreadable: compile again from the YAML
+
+
+def _write_bundle(bundle: Path, digest: str, content: LocaleContent) -> None:
+    data = {"format": BUNDLE_FORMAT, "digest": digest, "content": asdict(content)}
+    try:
+        temporary = bundle.with_suffix(f".{os.getpid()}.tmp")
+        temporary.write_text(json.dumps(data), encoding="utf-8")
+        temporary.replace(bundle)  # atomic: concurrent workers never read half a file
+    except OSError:
+        pass  # a read-only install: we compile on each start, which is only slower
+
+
+def _from_json(data: dict[str, Any]) -> LocaleContent:
+    def answer(a: dict[str, Any]) -> Answer:
+        return Answer(a["key"], a["speech"], a["reprompt"], tuple(a["sources"]))
+
+    def topic(t: dict[str, Any]) -> Topic:
+        more = tuple(FollowUp(f["offer"], answer(f["answer"])) for f in t["more"])
+        return Topic(t["key"], t["title"], answer(t["answer"]), more)
+
+    def guide(g: dict[str, Any]) -> Guide:
+        steps = {
+            key: GuideStep(s["id"], answer(s["answer"]), s["next"], s["yes"], s["no"], s["when"])
+            for key, s in g["steps"].items()
+        }
+        return Guide(g["name"], g["title"], g["start"], steps, g["prompts"], g["sticky"])
+
+    return LocaleContent(
+        locale=data["locale"],
+        emergency_number=data["emergency_number"],
+        phone_numbers=tuple(PhoneNumber(**number) for number in data["phone_numbers"]),
+        prompts={name: answer(a) for name, a in data["prompts"].items()},
+        templates=data["templates"],
+        topics={name: topic(t) for name, t in data["topics"].items()},
+        medications={name: topic(t) for name, t in data["medications"].items()},
+        guides={name: guide(g) for name, g in data["guides"].items()},
+    )
 
 
 def load_directory(directory: Path, sources_file: Path) -> LocaleContent:
@@ -213,6 +286,8 @@ def _known_sources(path: Path) -> frozenset[str]:
 
 
 def _read_yaml(path: Path) -> Any:
+    import yaml  # only when compiling: the parser alone costs 10 ms of start-up
+
     loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
     try:
         with path.open(encoding="utf-8") as stream:
@@ -353,6 +428,8 @@ class _Reader:
         return " ".join(value.split())
 
     def ssml(self, where: str, value: Any) -> str:
+        from speech import ssml  # only when compiling: XML parsing is not needed at start-up
+
         text = self.text(where, value)
         try:
             ssml.validate(text)

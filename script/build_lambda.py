@@ -16,7 +16,7 @@ import zipfile
 from pathlib import Path
 
 REPO = Path(__file__).resolve().parent.parent
-ROOTS = ("ask-sdk-core", "PyYAML", "orjson")
+ROOTS = ("ask-sdk-core", "PyYAML")
 # The skill's own files the Lambda path needs, relative to the repo.
 PROJECT_FILES = (
     "skill/__init__.py",

@@ -1,4 +1,4 @@
-"""The compiled content bundle: identical to the YAML it came from, and rebuilt when that changes."""
+"""The compiled content bundle: the same as the YAML it came from, rebuilt when that changes."""
 
 from __future__ import annotations
 

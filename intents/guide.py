@@ -11,7 +11,7 @@ from dataclasses import dataclass, field
 from enum import Enum
 from typing import Any
 
-from speech.content import Guide, GuideStep
+from speech.content import Guide
 
 
 class Move(Enum):
@@ -53,9 +53,6 @@ class Outcome:
 
     position: GuidePosition
     blocked: bool = False
-
-    def step(self, guide: Guide) -> GuideStep:
-        return guide.steps[self.position.step]
 
 
 def start(guide: Guide) -> GuidePosition:

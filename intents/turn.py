@@ -77,9 +77,6 @@ class Turn:
         raw = (slot.value or "").strip().lower()
         return raw or None
 
-    def slot_spoken(self, name: str) -> bool:
-        return self.slot_id(name) is not None
-
     # Where the caller is
 
     def guide_position(self) -> GuidePosition | None:

@@ -19,7 +19,7 @@ from aiohttp import web
 
 from intents import Skill
 from skill.certs import CertificateStore
-from skill.dispatch import UNKNOWN, EnvelopeError, Summary, parse_envelope
+from skill.parsing import UNKNOWN, EnvelopeError, Summary, parse_envelope
 from skill.requestlog import RequestLog
 from skill.verification import RequestVerifier, VerificationError
 

@@ -10,7 +10,7 @@ import ssl
 import warnings
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 from pathlib import Path
 from urllib.parse import quote, unquote, urlsplit
 
@@ -27,6 +27,8 @@ from skill.verification import VerificationError, utc_now
 logger = logging.getLogger(__name__)
 # Header values remembered after passing the URL rules; bounded so varied URLs cannot grow memory.
 MAX_REMEMBERED_URLS = 64
+FAILURE_SECONDS = 5.0
+MAX_REMEMBERED_FAILURES = 1024
 
 ALEXA_SAN = "echo-api.amazon.com"
 CERT_HOST = "s3.amazonaws.com"
@@ -103,6 +105,7 @@ class CertificateStore:
         timeout: float = 3.0,
         max_bytes: int = 65536,
         clock: Callable[[], datetime] = utc_now,
+        failure_seconds: float = FAILURE_SECONDS,
     ) -> None:
         self._store = Store(list(trust_roots)) if trust_roots is not None else _system_store()
         self._local_chain = local_chain
@@ -113,6 +116,10 @@ class CertificateStore:
         self._cache: dict[str, _Trusted] = {}
         self._paths: dict[str, str] = {}  # header values that passed the URL rules -> cache key
         self._pending: dict[str, asyncio.Task[_Trusted]] = {}
+        # Recent failures per path, so a flood of requests naming a bad chain costs one download
+        # per few seconds, not one each; short, so a passing S3 fault heals quickly.
+        self._failures: dict[str, tuple[datetime, CertificateError]] = {}
+        self._failure_window = timedelta(seconds=failure_seconds)
         self._session: aiohttp.ClientSession | None = None
 
     @classmethod
@@ -153,6 +160,9 @@ class CertificateStore:
         cached = self._cache.get(path)
         if cached is not None and self._clock() < cached.not_after:
             return cached.key
+        failure = self._failures.get(path)
+        if failure is not None and self._clock() < failure[0]:
+            raise failure[1]
         task = self._pending.get(path)
         if task is None:
             task = asyncio.get_running_loop().create_task(self._load(path))
@@ -168,8 +178,15 @@ class CertificateStore:
             task.exception()  # every waiter may be gone; mark the error as seen
 
     async def _load(self, path: str) -> _Trusted:
-        pem = self._local_chain if self._local_chain is not None else await self._download(path)
-        trusted = self._validate(pem)
+        try:
+            pem = self._local_chain if self._local_chain is not None else await self._download(path)
+            trusted = self._validate(pem)
+        except CertificateError as error:
+            if len(self._failures) >= MAX_REMEMBERED_FAILURES:
+                self._failures.clear()
+            self._failures[path] = (self._clock() + self._failure_window, error)
+            raise
+        self._failures.pop(path, None)
         self._cache[path] = trusted
         return trusted
 

@@ -275,8 +275,21 @@ async def test_concurrent_lookups_share_one_download(
     assert s3[0].downloads == {"lazy.pem": 1}
 
 
-async def test_failed_download_is_retried(s3: tuple[Fixture, str], store: CertificateStore) -> None:
-    for _ in range(2):
+async def test_a_failed_download_is_remembered_briefly_then_retried(
+    pki: devpki.DevPKI, s3: tuple[Fixture, str]
+) -> None:
+    now = [datetime.now(UTC)]
+    store = CertificateStore(
+        trust_roots=[pki.root_cert], fetch_base_url=s3[1], clock=lambda: now[0], failure_seconds=5
+    )
+    try:
+        for _ in range(3):  # a burst naming a missing chain costs one download
+            with pytest.raises(CertificateError, match="404"):
+                await store.public_key(_url("missing.pem"))
+        assert s3[0].downloads == {"missing.pem": 1}
+        now[0] += timedelta(seconds=6)
         with pytest.raises(CertificateError):
             await store.public_key(_url("missing.pem"))
-    assert s3[0].downloads == {"missing.pem": 2}
+        assert s3[0].downloads == {"missing.pem": 2}
+    finally:
+        await store.close()

@@ -41,6 +41,8 @@ NAVIGATION = frozenset(
         "AMAZON.RepeatIntent",
         "AMAZON.PreviousIntent",
         "AMAZON.StartOverIntent",
+        "AMAZON.YesIntent",
+        "AMAZON.NoIntent",
     }
 )
 
@@ -84,6 +86,7 @@ class Lexicon:
     contractions: Mapping[str, str]
     builtins: Mapping[str, tuple[str, ...]]
     emergency_cues: tuple[str, ...]
+    answer_words: Mapping[str, str]  # first word -> AMAZON.YesIntent / AMAZON.NoIntent
 
     @classmethod
     def load(cls, path: Path) -> Lexicon:
@@ -99,6 +102,11 @@ class Lexicon:
             contractions={str(k): str(v) for k, v in data["contractions"].items()},
             builtins={k: tuple(str(s) for s in v) for k, v in data["builtins"].items()},
             emergency_cues=tuple(str(cue) for cue in data["emergency_cues"]),
+            answer_words={
+                str(word): intent
+                for intent, words in data["answer_words"].items()
+                for word in words
+            },
         )
 
 
@@ -269,6 +277,9 @@ class Resolver:
                 return Resolution(
                     utterance, intent, {k: v for k, v in slots.items() if k in declared}
                 )
+        answer = self.lexicon.answer_words.get(text.split(" ", 1)[0])
+        if answer is not None:
+            return Resolution(utterance, answer)
         scores, overlap = self._score(text)
         if filled != text:
             filled_scores, filled_overlap = self._score(filled)
@@ -284,7 +295,8 @@ class Resolver:
         intent, best = max(scores.items(), key=lambda item: item[1])
         close_second = scores.get(EMERGENCY, 0.0) >= best - EMERGENCY_MARGIN
         # "I called 911, what do I do till they get here" is not a request to move on: with a
-        # sign of an emergency in it, navigation gives way (yes and no stay answers).
+        # sign of an emergency in it, navigation gives way (a reply led by "yes" or "no" was
+        # taken as an answer above).
         if intent != EMERGENCY and (close_second or (emergency_cue and intent in NAVIGATION)):
             intent, best = EMERGENCY, scores[EMERGENCY]
         if best < FALLBACK_BELOW:

@@ -464,8 +464,10 @@ def test_informational_intents_do_not_hold_present_tense_emergencies() -> None:
     danger = re.compile(
         r"\b(isn't breathing|not breathing|won't wake|turning blue|lips are blue|unresponsive)\b"
     )
+    # Answers to the guide's "Are they breathing?" may say it: "no, he's not breathing".
+    answers = {"AMAZON.NoIntent", "AMAZON.YesIntent"}
     for name, sample in all_samples():
-        if name != EMERGENCY:
+        if name != EMERGENCY and name not in answers:
             assert not danger.search(sample), (
                 f"{name}: {sample!r} describes an emergency; it belongs in {EMERGENCY}"
             )

@@ -84,6 +84,12 @@ def back(guide: Guide, position: GuidePosition) -> Outcome:
     return Outcome(GuidePosition(guide.name, previous, tuple(earlier)))
 
 
+def reassess(guide: Guide, position: GuidePosition) -> GuidePosition:
+    """Back to the guide's reassessment step, keeping the way there so "go back" still works."""
+    assert guide.reassess is not None
+    return GuidePosition(guide.name, guide.reassess, (*position.history, position.step))
+
+
 def _skip_unmet(guide: Guide, step_id: str, history: tuple[str, ...]) -> str:
     """Pass over steps that only apply after a step the caller did not take."""
     step = guide.steps[step_id]

@@ -49,6 +49,8 @@ def continue_sticky_guide(turn: Turn) -> Response:
         return leave_guide(turn)
     if turn.intent in GUIDE_MOVES:
         return GUIDE_MOVES[turn.intent](turn, guide, position)
+    if turn.intent == EMERGENCY and guide.reassess in position.history:
+        return speak_step(turn, guide, guides.reassess(guide, position))
     reminder = guide.prompts["unrecognised"]
     return speak_step(turn, guide, position, after=reminder)
 

@@ -54,7 +54,7 @@ PROMPTS = (
 TEMPLATES = ("offer",)
 GUIDE_PROMPTS = ("yes_or_no", "unrecognised", "at_start", "finished", "help")
 
-BUNDLE_FORMAT = 1
+BUNDLE_FORMAT = 2
 _SEED_NAME = re.compile(r"^seed:\d{3}_[0-9a-f]{16}\.txt$")
 
 
@@ -108,6 +108,9 @@ class Guide:
     steps: Mapping[str, GuideStep]
     prompts: Mapping[str, str]
     sticky: bool  # holds the session: other requests repeat the step instead of leaving
+    # Where a new description of the emergency takes a caller who is past that step ("he
+    # stopped breathing again" after the last step goes back to "Are they breathing?").
+    reassess: str | None = None
 
     @property
     def first_step(self) -> GuideStep:
@@ -212,7 +215,9 @@ def _from_json(data: dict[str, Any]) -> LocaleContent:
             key: GuideStep(s["id"], answer(s["answer"]), s["next"], s["yes"], s["no"], s["when"])
             for key, s in g["steps"].items()
         }
-        return Guide(g["name"], g["title"], g["start"], steps, g["prompts"], g["sticky"])
+        return Guide(
+            g["name"], g["title"], g["start"], steps, g["prompts"], g["sticky"], g["reassess"]
+        )
 
     return LocaleContent(
         locale=data["locale"],
@@ -370,7 +375,7 @@ class _Reader:
 
     def guide(self, where: str, name: str, data: Any) -> Guide:
         entry = self.fields(
-            data, where, {"title", "start", "prompts", "steps"}, frozenset({"sticky"})
+            data, where, {"title", "start", "prompts", "steps"}, frozenset({"sticky", "reassess"})
         )
         prompts = {
             key: self.ssml(f"{where}.prompts.{key}", value)
@@ -420,7 +425,13 @@ class _Reader:
             steps=steps,
             prompts=prompts,
             sticky=bool(entry.get("sticky", False)),
+            reassess=self.step_id(f"{where}.reassess", entry.get("reassess"), steps),
         )
+
+    def step_id(self, where: str, value: Any, steps: Mapping[str, GuideStep]) -> str | None:
+        if value is not None and value not in steps:
+            raise ContentError(f"{self.directory.name}/{where}: unknown step {value!r}")
+        return None if value is None else str(value)
 
     def text(self, where: str, value: Any) -> str:
         if not isinstance(value, str) or not value.strip():

@@ -31,6 +31,7 @@ REPEAT, PREVIOUS = "AMAZON.RepeatIntent", "AMAZON.PreviousIntent"
 START_OVER, HOME = "AMAZON.StartOverIntent", "AMAZON.NavigateHomeIntent"
 HELP, STOP, CANCEL = "AMAZON.HelpIntent", "AMAZON.StopIntent", "AMAZON.CancelIntent"
 GUIDE_INTENTS = {EMERGENCY: "overdose", INTERVENTION: "intervention"}
+SPOKEN_REQUESTS = frozenset({"LaunchRequest", "IntentRequest"})
 FORWARD = {NEXT: Move.NEXT, MORE: Move.NEXT, YES: Move.YES, NO: Move.NO}
 
 
@@ -231,8 +232,9 @@ def fallback(turn: Turn) -> Response:
     return speak_prompt(turn, "fallback")
 
 
-def session_ended(turn: Turn) -> Response:
-    # Alexa ignores any speech here; the request only tells us the session is over.
+def acknowledge(turn: Turn) -> Response:
+    """SessionEndedRequest, System.ExceptionEncountered and other events: Alexa accepts no speech
+    in reply to them, only an empty response."""
     return turn.handler_input.response_builder.response
 
 
@@ -259,7 +261,7 @@ def moving_in_guide(turn: Turn) -> bool:
 
 def routes() -> list[tuple[Callable[[Turn], bool], Callable[[Turn], Response]]]:
     return [
-        (is_request("SessionEndedRequest"), session_ended),
+        (lambda turn: turn.request_type not in SPOKEN_REQUESTS, acknowledge),
         (in_sticky_guide, continue_sticky_guide),
         (is_intent(EMERGENCY, INTERVENTION), start_guide),
         (moving_in_guide, continue_guide),

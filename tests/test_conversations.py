@@ -329,3 +329,15 @@ async def test_another_question_leaves_the_intervention_guide(alexa: Alexa) -> N
     await alexa.turn("InterventionIntent")
     reply = await alexa.turn("CostIntent")
     assert reply.speech.startswith(plain(EN.topics["CostIntent"].answer.speech)[:40])
+
+
+async def test_events_that_take_no_speech_get_an_empty_response(alexa: Alexa) -> None:
+    envelope = alexa.session.envelope(
+        {
+            "type": "System.ExceptionEncountered",
+            "error": {"type": "INVALID_RESPONSE", "message": "x"},
+            "cause": {"requestId": "amzn1.echo-api.request.1"},
+        }
+    )
+    answer = await alexa.send(envelope)
+    assert "outputSpeech" not in answer["response"]

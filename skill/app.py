@@ -12,7 +12,6 @@ import time
 from collections.abc import AsyncIterator
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
 
 import orjson
 from aiohttp import web
@@ -77,7 +76,9 @@ SKILL = web.AppKey("skill", Skill)
 
 
 def create_app(settings: Settings, request_log: RequestLog | None = None) -> web.Application:
-    app = web.Application(client_max_size=MAX_BODY_BYTES, middlewares=[json_errors])
+    # No middleware: each one wraps every request in another coroutine; the endpoint handles its
+    # own errors, and catch-all routes give JSON 404 and 405 answers.
+    app = web.Application(client_max_size=MAX_BODY_BYTES)
     app[IN_FLIGHT] = InFlight()
     app[REQUEST_LOG] = request_log or RequestLog()
     app[SKILL] = Skill()  # builds the handlers and loads content now, not on a request
@@ -94,11 +95,25 @@ def create_app(settings: Settings, request_log: RequestLog | None = None) -> web
 
     app.cleanup_ctx.append(certificates)
     app.router.add_post("/", alexa_endpoint)
+    app.router.add_route("*", "/", method_not_allowed)
     app.router.add_get("/healthz", healthz)
+    app.router.add_route("*", "/{anything:.*}", not_found)
     return app
 
 
 async def alexa_endpoint(request: web.Request) -> web.Response:
+    in_flight = request.app[IN_FLIGHT]
+    in_flight.enter()
+    try:
+        return await answer_alexa(request)
+    except Exception:  # a bug of ours: answer plainly, keep the trace for the operator only
+        logging.getLogger("heroin_help").exception("unexpected error")
+        return error_response(500, "internal error")
+    finally:
+        in_flight.leave()
+
+
+async def answer_alexa(request: web.Request) -> web.Response:
     started = time.perf_counter()
     log = request.app[REQUEST_LOG]
     summary = UNKNOWN
@@ -159,20 +174,9 @@ async def healthz(request: web.Request) -> web.Response:
     return web.json_response({"status": "ok"})
 
 
-@web.middleware
-async def json_errors(request: web.Request, handler: Any) -> web.StreamResponse:
-    """Routing errors (404, 405) and anything unexpected answer in JSON, never a stack trace."""
-    in_flight = request.app[IN_FLIGHT]
-    in_flight.enter()
-    try:
-        response: web.StreamResponse = await handler(request)
-        return response
-    except web.HTTPException as error:
-        if error.status < 400:
-            raise
-        return error_response(error.status, error.reason)
-    except Exception:
-        logging.getLogger("heroin_help").exception("unexpected error")
-        return error_response(500, "internal error")
-    finally:
-        in_flight.leave()
+async def method_not_allowed(request: web.Request) -> web.Response:
+    return error_response(405, "use POST")
+
+
+async def not_found(request: web.Request) -> web.Response:
+    return error_response(404, "not found")

@@ -151,7 +151,7 @@ def answer_medication(turn: Turn) -> Response:
     topic = turn.content.medications.get(medication)
     if topic is None:
         return speak_prompt(turn, "unknown_medication")
-    return speak_topic(turn, topic, part=0, group="medications")
+    return speak_topic(turn, topic, part=0)
 
 
 def continue_topic(turn: Turn) -> Response:
@@ -162,17 +162,16 @@ def continue_topic(turn: Turn) -> Response:
     topic, part = position
     if part >= len(topic.more):
         return speak_prompt(turn, "no_more")
-    group = "medications" if topic.key in turn.content.medications else "topics"
-    return speak_topic(turn, topic, part=part + 1, group=group)
+    return speak_topic(turn, topic, part=part + 1)
 
 
 def decline_offer(turn: Turn) -> Response:
     return speak_prompt(turn, "anything_else")
 
 
-def speak_topic(turn: Turn, topic: Topic, *, part: int, group: str = "topics") -> Response:
+def speak_topic(turn: Turn, topic: Topic, *, part: int) -> Response:
     """Part 0 is the first answer; part k is the k-th follow-up. Each offers the next one."""
-    turn.remember(TOPIC, {"group": group, "key": topic.key, "part": part})
+    turn.remember(TOPIC, {"key": topic.key, "part": part})
     answer = topic.answer if part == 0 else topic.more[part - 1].answer
     if part < len(topic.more):
         offer = turn.content.offer(topic.more[part])
@@ -188,16 +187,14 @@ def go_back(turn: Turn) -> Response:
     if position is None:
         return repeat_last(turn)
     topic, part = position
-    group = "medications" if topic.key in turn.content.medications else "topics"
-    return speak_topic(turn, topic, part=max(part - 1, 0), group=group)
+    return speak_topic(turn, topic, part=max(part - 1, 0))
 
 
 def repeat_last(turn: Turn) -> Response:
     position = turn.topic_position()
     if position is not None:
         topic, part = position
-        group = "medications" if topic.key in turn.content.medications else "topics"
-        return speak_topic(turn, topic, part=part, group=group)
+        return speak_topic(turn, topic, part=part)
     prompt = turn.session.get(PROMPT)
     if isinstance(prompt, str) and prompt in turn.content.prompts:
         return speak_prompt(turn, prompt)

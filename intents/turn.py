@@ -86,10 +86,9 @@ class Turn:
         saved = self.session.get(TOPIC)
         if not isinstance(saved, dict):
             return None
-        group = (
-            self.content.medications if saved.get("group") == "medications" else self.content.topics
-        )
-        topic = group.get(saved.get("key", ""))
+        key = str(saved.get("key", ""))
+        # Topic keys are intent names, medicine keys are medicine names: they never collide.
+        topic = self.content.topics.get(key) or self.content.medications.get(key)
         part = saved.get("part")
         if topic is None or not isinstance(part, int) or not 0 <= part <= len(topic.more):
             return None

@@ -341,3 +341,12 @@ async def test_events_that_take_no_speech_get_an_empty_response(alexa: Alexa) ->
     )
     answer = await alexa.send(envelope)
     assert "outputSpeech" not in answer["response"]
+
+
+async def test_a_medicine_offers_its_follow_ups_too(alexa: Alexa) -> None:
+    topic = EN.medications["naloxone"]
+    await alexa.turn("MedicationIntent", medication="naloxone")
+    reply = await alexa.turn("AMAZON.YesIntent")
+    assert reply.speech.startswith(plain(topic.more[0].answer.speech)[:40])
+    reply = await alexa.turn("AMAZON.PreviousIntent")
+    assert reply.speech.startswith(plain(topic.answer.speech)[:40])

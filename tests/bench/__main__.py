@@ -57,7 +57,7 @@ def request_body() -> bytes:
     """A realistic ~1.2 KB IntentRequest: a medicine question inside an ongoing session."""
     session = Session()
     session.new = False
-    session.attributes = {"topic": {"group": "topics", "key": "WithdrawalIntent", "part": 0}}
+    session.attributes = {"topic": {"key": "WithdrawalIntent", "part": 0}}
     envelope = session.intent("MedicationIntent", {"medication": "buprenorphine"})
     envelope["request"]["intent"]["slots"]["medication"]["value"] = "suboxone"
     return orjson.dumps(envelope)

@@ -113,9 +113,9 @@ async def test_sigterm_lets_a_request_in_flight_finish(service: Service, dev_pki
     )
     writer.write(body[:100])
     await writer.drain()
-    await asyncio.sleep(0.3)  # the handler is now waiting for the rest of the body
+    await asyncio.sleep(1.0)  # the handler is now waiting for the rest of the body
     service.process.send_signal(signal.SIGTERM)
-    await asyncio.sleep(0.3)
+    await asyncio.sleep(0.5)
     writer.write(body[100:])
     await writer.drain()
     status_line = await asyncio.wait_for(reader.readline(), timeout=10)

@@ -13,6 +13,7 @@ from typing import Any, Protocol
 
 from speech.alexa_requests import DEV_SKILL_ID, Reply, Session
 from speech.resolver import FALLBACK, LAUNCH, Resolution, Resolver, resolver_for
+from speech.ssml import to_text
 
 
 class Transport(Protocol):
@@ -51,7 +52,7 @@ class TurnResult:
             "slots": dict(self.slots),
             "speech": reply.speech if reply else "",
             "ssml": reply.ssml if reply else "",
-            "reprompt": reply.reprompt if reply else None,
+            "reprompt": to_text(reply.reprompt) if reply and reply.reprompt else None,
             "end_session": reply.end_session if reply else True,
             "card": reply.card if reply else None,
         }

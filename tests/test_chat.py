@@ -1,0 +1,79 @@
+"""`heroin-help chat --jsonl`: the command-line contract, in process and against a real server."""
+
+from __future__ import annotations
+
+import re
+import signal
+import subprocess
+import sys
+from pathlib import Path
+from typing import Any
+
+import orjson
+
+from skill.devpki import write_dev_pki
+from speech.alexa_requests import DEV_SKILL_ID
+from speech.chat import DEV_DIR
+
+REPO = Path(__file__).resolve().parent.parent
+KEYS = {"utterance", "intent", "slots", "speech", "ssml", "reprompt", "end_session", "card"}
+SCRIPT = "open heroin help\nmy friend isn't breathing\nnext\n\nwhat is suboxone\nstop\n"
+
+
+def chat(*extra: str) -> list[dict[str, Any]]:
+    result = subprocess.run(
+        [sys.executable, "-m", "skill.cli", "chat", "--jsonl", *extra],
+        input=SCRIPT,
+        capture_output=True,
+        text=True,
+        check=True,
+        cwd=REPO,
+        timeout=60,
+    )
+    return [orjson.loads(line) for line in result.stdout.splitlines()]
+
+
+def check_turns(turns: list[dict[str, Any]]) -> None:
+    assert [turn["utterance"] for turn in turns] == [
+        "open heroin help",
+        "my friend isn't breathing",
+        "next",
+        "what is suboxone",
+        "stop",
+    ]
+    assert all(set(turn) == KEYS for turn in turns)
+    launch, emergency, step, medicine, stop = turns
+    assert launch["intent"] == "LaunchRequest" and "say emergency" in launch["speech"].lower()
+    assert emergency["intent"] == "OverdoseEmergencyIntent"
+    assert emergency["speech"].startswith("Call 9 1 1")
+    assert emergency["ssml"].startswith("<speak>") and emergency["reprompt"]
+    assert emergency["card"]["content"].startswith("Call 911")
+    assert not emergency["end_session"]
+    assert "breastbone" in step["speech"]
+    # The blank line ended the session: "what is suboxone" starts a new one, outside the guide.
+    assert medicine["intent"] == "MedicationIntent"
+    assert medicine["slots"] == {"medication": "buprenorphine"}
+    assert "Buprenorphine" in medicine["speech"]
+    assert stop["end_session"] and stop["reprompt"] is None
+
+
+def test_chat_in_process() -> None:
+    check_turns(chat())
+
+
+def test_chat_over_http_with_signed_requests() -> None:
+    pki = write_dev_pki(DEV_DIR / "pki")  # the CA that chat --url signs with
+    service = subprocess.Popen(
+        [sys.executable, "-m", "skill.cli", "serve", "--port", "0", "--skill-id", DEV_SKILL_ID,
+         "--trust-root", str(pki.trust_root), "--cert-chain", str(pki.cert_chain)],
+        stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, cwd=REPO,
+    )  # fmt: skip
+    try:
+        assert service.stdout is not None
+        url = re.search(r"(http://\S+)", service.stdout.readline())
+        assert url is not None
+        check_turns(chat("--url", url.group(1) + "/"))
+    finally:
+        service.send_signal(signal.SIGTERM)
+        _, log = service.communicate(timeout=20)
+    assert log.count('"outcome":"ok"') >= 6  # every turn, and the session's end, was verified

@@ -23,7 +23,17 @@ from ask_sdk_core.exceptions import SerializationException
 Converter = Callable[[Any], Any]
 _LIST = re.compile(r"list\[(.*)\]")
 _DICT = re.compile(r"dict\(([^,]*), (.*)\)")
-_PRIMITIVES: dict[str, type] = {"str": str, "int": int, "float": float, "bool": bool, "long": int}
+# The type names ask-sdk models use for built-in types (the SDK's NATIVE_TYPES_MAPPING).
+_NATIVE: dict[str, type] = {
+    "str": str,
+    "int": int,
+    "long": int,
+    "float": float,
+    "bool": bool,
+    "object": object,
+    "date": date,
+    "datetime": datetime,
+}
 
 
 class FastSerializer:
@@ -75,15 +85,7 @@ def _converter_for_name(name: str) -> Converter:
         return lambda payload: (
             None if payload is None else {key: value_of(value) for key, value in payload.items()}
         )
-    if name in _PRIMITIVES:
-        return _primitive(_PRIMITIVES[name])
-    if name == "object":
-        return lambda payload: payload
-    if name == "datetime":
-        return _datetime
-    if name == "date":
-        return lambda payload: None if payload is None else datetime.fromisoformat(payload).date()
-    return _converter_for_class(_load_class(name))
+    return _converter_for_class(_NATIVE.get(name) or _load_class(name))
 
 
 def _primitive(kind: type) -> Converter:
@@ -137,6 +139,8 @@ def _converter_for_class(cls: Any) -> Converter:
         return lambda payload: payload
     if cls is datetime:
         return _datetime
+    if cls is date:
+        return lambda payload: None if payload is None else datetime.fromisoformat(payload).date()
     if isinstance(cls, type) and issubclass(cls, Enum):
         return lambda payload: None if payload is None else cls(payload)
     if not hasattr(cls, "deserialized_types"):

@@ -202,9 +202,11 @@ class Resolver:
         self.labels = [samples[s] for s in self.samples]
         self._exact = samples
         self._index_samples()
-        self._slot_patterns = {
-            name: (slot_type, slot_type.pattern()) for name, slot_type in self.slot_types.items()
+        # Every slot name once, with its type: filling looks for each in the utterance.
+        declared = {
+            name: kind for slots in self.intent_slots.values() for name, kind in slots.items()
         }
+        self._slot_fillers = [(name, kind, kind.pattern()) for name, kind in declared.items()]
         self._launch = self._launch_pattern()
         self._emergency_cues = _alternation(self.normalise(cue) for cue in lexicon.emergency_cues)
 
@@ -309,14 +311,11 @@ class Resolver:
     def _fill_slots(self, text: str) -> tuple[str, dict[str, str]]:
         slots: dict[str, str] = {}
         padded = f" {text} "
-        for slot_names in self.intent_slots.values():
-            for slot_name, slot_type in slot_names.items():
-                if slot_name in slots:
-                    continue
-                match = self._slot_patterns[slot_type.name][1].search(padded)
-                if match:
-                    slots[slot_name] = slot_type.values[match.group(1)]
-                    padded = padded[: match.start()] + f"{{{slot_name}}}" + padded[match.end() :]
+        for slot_name, slot_type, pattern in self._slot_fillers:
+            match = pattern.search(padded)
+            if match:
+                slots[slot_name] = slot_type.values[match.group(1)]
+                padded = padded[: match.start()] + f"{{{slot_name}}}" + padded[match.end() :]
         return padded.strip(), slots
 
     def _score(self, text: str) -> tuple[dict[str, float], float]:

@@ -95,8 +95,7 @@ class Turn:
         return topic, part
 
     def remember(self, kind: str, value: Any) -> None:
-        for key in _POSITIONS:
-            self.session.pop(key, None)
+        self.forget()
         self.session[kind] = value
 
     def forget(self) -> None:
@@ -128,15 +127,20 @@ class Turn:
     def has_phone_number(self, speech: str) -> bool:
         if _TELEPHONE.search(speech):
             return True
-        return any(_spaced(number.number) in speech for number in self.content.phone_numbers)
+        return any(spoken in speech for spoken, _ in spoken_numbers(self.content.locale))
 
     def card_text(self, speech: str) -> str:
         """The answer as text, with spoken-digit numbers ("9 1 1") written as people dial them."""
         text = ssml.to_text(speech)
-        for number in self.content.phone_numbers:
-            text = text.replace(_spaced(number.number), number.number)
+        for spoken, written in spoken_numbers(self.content.locale):
+            text = text.replace(spoken, written)
         return text
 
 
-def _spaced(number: str) -> str:
-    return " ".join(number) if number.isdigit() else number
+@cache
+def spoken_numbers(locale: str) -> tuple[tuple[str, str], ...]:
+    """Each allowed number as the content speaks it ("9 1 1") and as it is written ("911")."""
+    return tuple(
+        (" ".join(number.number) if number.number.isdigit() else number.number, number.number)
+        for number in content_for(locale).phone_numbers
+    )

@@ -70,7 +70,6 @@ class InFlight:
 
 IN_FLIGHT = web.AppKey("in_flight", InFlight)
 REQUEST_LOG = web.AppKey("request_log", RequestLog)
-CERTIFICATES = web.AppKey("certificates", CertificateStore)
 VERIFIER = web.AppKey("verifier", RequestVerifier)
 SKILL = web.AppKey("skill", Skill)
 
@@ -87,7 +86,6 @@ def create_app(settings: Settings, request_log: RequestLog | None = None) -> web
         store = CertificateStore.from_files(
             settings.trust_root, settings.cert_chain, fetch_base_url=settings.cert_fetch_base_url
         )
-        app[CERTIFICATES] = store
         app[VERIFIER] = RequestVerifier(store, settings.skill_id)
         yield
         await store.close()

@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 from typing import Any, Protocol
 
 from speech.alexa_requests import DEV_SKILL_ID, Reply, Session
-from speech.resolver import FALLBACK, LAUNCH, Resolution, Resolver, resolver_for
+from speech.resolver import LAUNCH, Resolution, Resolver, resolver_for
 from speech.ssml import to_text
 
 
@@ -90,8 +90,7 @@ class Conversation:
         slots: dict[str, str | None] = {name: None for name in slot_names}
         slots.update(resolution.slots)
         slot_type = next((t.name for t in slot_names.values()), "")
-        intent = resolution.intent if resolution.intent else FALLBACK
-        return session.intent(intent, slots or None, slot_type=slot_type)
+        return session.intent(resolution.intent, slots or None, slot_type=slot_type)
 
     async def end_session(self) -> None:
         """The user walked away: Alexa tells the skill with a SessionEndedRequest."""

@@ -142,12 +142,24 @@ def _converter_for_class(cls: Any) -> Converter:
     if cls is date:
         return lambda payload: None if payload is None else datetime.fromisoformat(payload).date()
     if isinstance(cls, type) and issubclass(cls, Enum):
-        return lambda payload: None if payload is None else cls(payload)
+        return _enum(cls)
     if not hasattr(cls, "deserialized_types"):
         return lambda payload: payload
     if hasattr(cls, "get_real_child_model"):
         return _by_discriminator(cls)
     return _model(cls)
+
+
+def _enum(cls: type[Enum]) -> Converter:
+    members = cls._value2member_map_  # Enum(value) finds the member here, after much else
+
+    def convert(payload: Any) -> Any:
+        if payload is None:
+            return None
+        member = members.get(payload)
+        return member if member is not None else cls(payload)
+
+    return convert
 
 
 def _by_discriminator(base: Any) -> Converter:
@@ -168,34 +180,55 @@ def _by_discriminator(base: Any) -> Converter:
 
 @cache
 def _model(cls: Any) -> Converter:
-    # [json key, attribute, converter]; a converter is compiled on first use, then replaces its
-    # placeholder, because some models contain themselves (APL components).
-    fields: list[list[Any]] = []
-    for attribute, json_key in _attribute_map(cls).items():
-        field: list[Any] = [json_key, attribute, None]
-        field[2] = _compile_on_first_use(field, cls.deserialized_types[attribute])
-        fields.append(field)
-    known = frozenset(field[0] for field in fields)
+    """A converter written for this one model class, the way dataclasses writes __init__.
 
-    def convert(payload: Any) -> Any:
-        if payload is None:
-            return None
-        model = cls()
-        for json_key, attribute, convert_field in fields:
-            if json_key in payload:
-                setattr(model, attribute, convert_field(payload[json_key]))
-        if len(payload) > len(known) or not known.issuperset(payload):
-            for key in payload.keys() - known:  # kept, as DefaultSerializer keeps them
-                setattr(model, key, payload[key])
-        return model
-
+    The object starts from what the model's own __init__ leaves behind (discriminator values
+    set, everything else None) without running __init__ up the class chain, and each field is
+    one dictionary lookup; a generic loop over fields costs twice as much per object, and a
+    request has about twenty objects.
+    """
+    json_keys = _attribute_map(cls)
+    defaults = dict(vars(cls()))
+    namespace: dict[str, Any] = {"new": object.__new__, "cls": cls}
+    lines = ["def convert(payload):", "    if payload is None:", "        return None"]
+    lines.append("    get = payload.get")
+    state: list[str] = []
+    for index, attribute in enumerate({**defaults, **dict.fromkeys(json_keys)}):
+        namespace[f"default{index}"] = defaults.get(attribute)
+        if attribute not in json_keys:
+            state.append(f"{attribute!r}: default{index}")
+            continue
+        lines.append(f"    value{index} = get({json_keys[attribute]!r}, default{index})")
+        declared = cls.deserialized_types[attribute]
+        if declared != "object":
+            native = _NATIVE.get(declared)
+            namespace[f"native{index}"] = native
+            namespace[f"convert{index}"] = _compile_on_first_use(namespace, index, declared)
+            lines.append(
+                f"    if value{index} is not None and type(value{index}) is not native{index}:"
+            )
+            lines.append(f"        value{index} = convert{index}(value{index})")
+        state.append(f"{attribute!r}: value{index}")
+    namespace["known"] = frozenset(json_keys.values())
+    lines += [
+        "    state = {" + ", ".join(state) + "}",
+        "    if not known.issuperset(payload):",
+        "        for key in payload.keys() - known:",
+        "            state[key] = payload[key]  # kept, as DefaultSerializer keeps unknown keys",
+        "    model = new(cls)",
+        "    model.__dict__ = state",
+        "    return model",
+    ]
+    exec("\n".join(lines), namespace)  # our own text, built from model metadata
+    convert: Converter = namespace["convert"]
     return convert
 
 
-def _compile_on_first_use(field: list[Any], obj_type: Any) -> Converter:
+def _compile_on_first_use(namespace: dict[str, Any], index: int, obj_type: Any) -> Converter:
+    # Compiled when first needed, not at once, because some models contain themselves (APL).
     def convert(payload: Any) -> Any:
-        field[2] = converter(obj_type)
-        return field[2](payload)
+        namespace[f"convert{index}"] = compiled = converter(obj_type)
+        return compiled(payload)
 
     return convert
 
@@ -213,17 +246,11 @@ _SCALARS = frozenset({str, int, float, bool, bytes, type(None)})
 
 
 def _serialize(obj: Any) -> Any:
-    kind = type(obj)
+    kind: Any = type(obj)
     if kind in _SCALARS:
         return obj
-    fields = _fields_of(kind) if hasattr(kind, "deserialized_types") else None  # type: ignore[arg-type]
-    if fields is not None:
-        result = {}
-        for attribute, json_key in fields:
-            value = getattr(obj, attribute)
-            if value is not None:
-                result[json_key] = value if type(value) in _SCALARS else _serialize(value)
-        return result
+    if hasattr(kind, "deserialized_types"):
+        return _model_serializer(kind)(obj)
     if isinstance(obj, list):
         return [_serialize(item) for item in obj]
     if isinstance(obj, tuple):
@@ -237,6 +264,24 @@ def _serialize(obj: Any) -> Any:
     if isinstance(obj, dict):
         return {key: _serialize(value) for key, value in obj.items()}
     return obj
+
+
+@cache
+def _model_serializer(kind: Any) -> Callable[[Any], dict[str, Any]]:
+    """A function writing this model class's fields as JSON, written once per class like the
+    converters above: fields that are None are left out, as DefaultSerializer leaves them."""
+    lines = ["def serialize(obj):", "    result = {}"]
+    for attribute, json_key in _fields_of(kind):
+        lines += [
+            f"    value = obj.{attribute}",
+            "    if value is not None:",
+            f"        result[{json_key!r}] = value if type(value) in scalars else nested(value)",
+        ]
+    lines.append("    return result")
+    namespace: dict[str, Any] = {"scalars": _SCALARS, "nested": _serialize}
+    exec("\n".join(lines), namespace)  # our own text, built from model metadata
+    serialize: Callable[[Any], dict[str, Any]] = namespace["serialize"]
+    return serialize
 
 
 @cache

@@ -9,7 +9,6 @@ Nothing here imports aiohttp: the same skill runs in the web service and on AWS 
 
 from __future__ import annotations
 
-import json
 from typing import Any
 
 from ask_sdk_core.attributes_manager import AttributesManager
@@ -27,9 +26,20 @@ RESPONSE_FORMAT_VERSION = "1.0"
 USER_AGENT = "heroin-help ask-sdk-core"
 
 
+def copy_json(value: Any) -> Any:
+    """A deep copy of parsed JSON: only dicts and lists need copying, everything else is
+    immutable. `copy.deepcopy` (what the SDK uses) is ten times slower."""
+    kind = type(value)
+    if kind is dict:
+        return {key: copy_json(item) for key, item in value.items()}
+    if kind is list:
+        return [copy_json(item) for item in value]
+    return value
+
+
 class JsonAttributesManager(AttributesManager):
-    """Session attributes are JSON by definition, so a JSON round trip is a faithful deep copy,
-    at a fraction of the cost of `copy.deepcopy`, which the SDK uses on every request."""
+    """Session attributes are JSON by definition, so copying them as JSON is a faithful deep
+    copy, without the cost of `copy.deepcopy`, which the SDK uses on every request."""
 
     def __init__(self, request_envelope: RequestEnvelope) -> None:
         session = request_envelope.session
@@ -42,7 +52,7 @@ class JsonAttributesManager(AttributesManager):
             super().__init__(request_envelope=request_envelope)
         finally:
             session.attributes = attributes
-        self._session_attributes = json.loads(json.dumps(attributes))  # ...and we make ours
+        self._session_attributes = copy_json(attributes)  # ...and we make ours
 
 
 class Skill:

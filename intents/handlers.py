@@ -232,7 +232,7 @@ def fallback(turn: Turn) -> Response:
 def acknowledge(turn: Turn) -> Response:
     """SessionEndedRequest, System.ExceptionEncountered and other events: Alexa accepts no speech
     in reply to them, only an empty response."""
-    return turn.handler_input.response_builder.response
+    return turn.response_builder.response
 
 
 # Routing

@@ -7,11 +7,13 @@ and slots, the session attributes that carry the caller's position, and the resp
 from __future__ import annotations
 
 import re
-from functools import cache
+from functools import cache, lru_cache
 from typing import Any
 
 from ask_sdk_core.handler_input import HandlerInput
+from ask_sdk_core.response_helper import ResponseFactory
 from ask_sdk_model.intent_request import IntentRequest
+from ask_sdk_model.request import Request
 from ask_sdk_model.response import Response
 from ask_sdk_model.ui.simple_card import SimpleCard
 
@@ -38,9 +40,13 @@ def content_for(locale: str | None) -> LocaleContent:
 
 
 class Turn:
+    # A turn holds what it needs from the HandlerInput, never the HandlerInput itself: the
+    # HandlerInput holds the turn, and a reference cycle would leave every request's objects for
+    # the garbage collector, whose pauses then show in tail latency.
     def __init__(self, handler_input: HandlerInput) -> None:
-        self.handler_input = handler_input
         request = handler_input.request_envelope.request
+        self.request: Request | None = request
+        self.response_builder: ResponseFactory = handler_input.response_builder
         self.request_type: str = getattr(request, "object_type", None) or ""
         self.intent: str | None = (
             request.intent.name if isinstance(request, IntentRequest) and request.intent else None
@@ -63,8 +69,7 @@ class Turn:
 
     def slot_id(self, name: str) -> str | None:
         """The canonical value Alexa resolved the slot to, or the raw value if it is canonical."""
-        request = self.handler_input.request_envelope.request
-        slots = getattr(getattr(request, "intent", None), "slots", None) or {}
+        slots = getattr(getattr(self.request, "intent", None), "slots", None) or {}
         slot = slots.get(name)
         if slot is None:
             return None
@@ -112,29 +117,35 @@ class Turn:
         title: str | None = None,
         end_session: bool = False,
     ) -> Response:
-        builder = self.handler_input.response_builder
+        builder = self.response_builder
         builder.speak(speech)
         if reprompt is not None and not end_session:
             builder.ask(reprompt)
         builder.set_should_end_session(end_session)
-        if self.has_phone_number(speech):
-            builder.set_card(SimpleCard(title or "Heroin Help", self.card_text(speech)))
+        text = card_text(speech, self.content.locale)
+        if text is not None:
+            builder.set_card(SimpleCard(title or "Heroin Help", text))
         return builder.response
 
     def say_answer(self, answer: Answer, *, title: str | None = None) -> Response:
         return self.say(answer.speech, answer.reprompt or answer.speech, title=title)
 
-    def has_phone_number(self, speech: str) -> bool:
-        if _TELEPHONE.search(speech):
-            return True
-        return any(spoken in speech for spoken, _ in spoken_numbers(self.content.locale))
 
-    def card_text(self, speech: str) -> str:
-        """The answer as text, with spoken-digit numbers ("9 1 1") written as people dial them."""
-        text = ssml.to_text(speech)
-        for spoken, written in spoken_numbers(self.content.locale):
-            text = text.replace(spoken, written)
-        return text
+@lru_cache(maxsize=1024)
+def card_text(speech: str, locale: str) -> str | None:
+    """The card for an answer that gives a phone number: the answer as text, with spoken-digit
+    numbers ("9 1 1") written as people dial them. None when the answer gives no number.
+
+    Answers come from the content files, so the same few hundred come back again and again;
+    each is read once instead of parsing its SSML on every request.
+    """
+    numbers = spoken_numbers(locale)
+    if not _TELEPHONE.search(speech) and not any(spoken in speech for spoken, _ in numbers):
+        return None
+    text = ssml.to_text(speech)
+    for spoken, written in numbers:
+        text = text.replace(spoken, written)
+    return text
 
 
 @cache

@@ -110,35 +110,42 @@ def segments(ssml: str, spell_telephone: bool = False) -> list[Segment]:
     With `spell_telephone`, telephone numbers become digit groups ("1 8 0 0, 6 6 2, ...") because
     plain engines read "1-800-662-4357" as a subtraction or a large number.
     """
-    root = parse(ssml)
-    result: list[Segment] = []
-    buffer: list[str] = []
+    reader = _SegmentReader(spell_telephone)
+    reader.walk(parse(ssml))
+    reader.flush(0)
+    return [segment for segment in reader.result if segment.text or segment.pause_ms]
 
-    def flush(pause_ms: int) -> None:
-        text = _SPACES.sub(" ", "".join(buffer)).strip()
-        buffer.clear()
+
+class _SegmentReader:
+    # A class rather than nested functions: a recursive closure refers to itself through its
+    # cell, and that cycle would leave each call's objects for the garbage collector.
+    def __init__(self, spell_telephone: bool) -> None:
+        self.spell_telephone = spell_telephone
+        self.result: list[Segment] = []
+        self.buffer: list[str] = []
+
+    def flush(self, pause_ms: int) -> None:
+        text = _SPACES.sub(" ", "".join(self.buffer)).strip()
+        self.buffer.clear()
         if text or pause_ms:
-            result.append(Segment(text, pause_ms))
+            self.result.append(Segment(text, pause_ms))
 
-    def walk(element: ET.Element) -> None:
+    def walk(self, element: ET.Element) -> None:
+        buffer = self.buffer
         if element.tag == "break":
-            flush(_break_ms(element))
+            self.flush(_break_ms(element))
         elif element.tag == "sub":
             buffer.append(element.get("alias") or element.text or "")
         elif element.tag == "say-as" and element.get("interpret-as") == "telephone":
             number = "".join(element.itertext())
-            buffer.append(spell_number(number) if spell_telephone else number)
+            buffer.append(spell_number(number) if self.spell_telephone else number)
         else:
             buffer.append(element.text or "")
             for child in element:
-                walk(child)
+                self.walk(child)
                 buffer.append(child.tail or "")
         if element.tag in {"p", "s"}:
             buffer.append(" ")
-
-    walk(root)
-    flush(0)
-    return [segment for segment in result if segment.text or segment.pause_ms]
 
 
 def spell_number(number: str) -> str:

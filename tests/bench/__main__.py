@@ -1,7 +1,10 @@
 """`make bench`: the three speed goals, measured as ratios in one run.
 
 1. Throughput: the real service (full verification, dev PKI) against bare aiohttp, each pinned to
-   core 0 with wrk on core 1 at 16 connections; req/s, p50, p99, CPU per request.
+   core 0 with wrk on core 1 at 16 connections; req/s, p50, p99, CPU per request. The servers
+   take turns over several rounds, so drift on a shared machine hits all of them alike, and the
+   ratio is the median of each round's ratio. A third server, the service with a constant answer
+   in place of the skill, shows the ceiling that verification and aiohttp alone allow.
 2. Lambda cold start: a fresh process imports skill.lambda_function and answers one
    IntentRequest, against a hello-world ask-sdk-core skill doing the same; medians.
 3. Resolver: utterances per second after start-up.
@@ -37,7 +40,8 @@ REPO = Path(__file__).resolve().parents[2]
 RESULTS = REPO / ".bench"
 CONNECTIONS = 16
 WARMUP_SECONDS = 3
-LOAD_SECONDS = int(os.environ.get("BENCH_SECONDS", "10"))
+LOAD_SECONDS = int(os.environ.get("BENCH_SECONDS", "5"))
+ROUNDS = int(os.environ.get("BENCH_ROUNDS", "3"))
 COLD_RUNS = int(os.environ.get("BENCH_COLD_RUNS", "9"))
 SERVER_CORE, LOAD_CORE = "0", "1"
 CLOCK_TICKS = os.sysconf("SC_CLK_TCK")
@@ -129,31 +133,56 @@ def throughput(workdir: Path) -> dict[str, Any]:
     pki = write_dev_pki(workdir / "pki")
     key = load_signing_key(pki.signing_key)
     python = sys.executable
+    service = [
+        "serve", "--port", "0", "--skill-id", DEV_SKILL_ID,
+        "--trust-root", str(pki.trust_root), "--cert-chain", str(pki.cert_chain),
+    ]  # fmt: skip
     servers = {
         "bare_aiohttp": [python, "-m", "tests.bench.baseline", "0"],
-        "heroin_help": [
-            python, "-m", "skill.cli", "serve", "--port", "0", "--skill-id", DEV_SKILL_ID,
-            "--trust-root", str(pki.trust_root), "--cert-chain", str(pki.cert_chain),
-        ],
-    }  # fmt: skip
-    results: dict[str, Any] = {}
-    for name, command in servers.items():
-        body = request_body()  # fresh timestamp: valid for 150 s, longer than one load run
-        (workdir / "body.json").write_bytes(body)
-        script = workdir / "post.lua"
-        script.write_text(
-            WRK_SCRIPT.format(
-                body=workdir / "body.json", cert_url=DEV_CERT_URL, signature=sign_body(key, body)
+        "heroin_help": [python, "-m", "skill.cli", *service],
+        "verification_only": [python, "-m", "tests.bench.verified_constant", *service],
+    }
+    runs: dict[str, list[dict[str, float]]] = {name: [] for name in servers}
+    for round_number in range(1, ROUNDS + 1):
+        for name, command in servers.items():
+            body = request_body()  # fresh timestamp: valid for 150 s, longer than one load run
+            (workdir / "body.json").write_bytes(body)
+            script = workdir / "post.lua"
+            script.write_text(
+                WRK_SCRIPT.format(
+                    body=workdir / "body.json",
+                    cert_url=DEV_CERT_URL,
+                    signature=sign_body(key, body),
+                )
             )
-        )
-        with running(command) as (process, url):
-            results[name] = load(url, process.pid, script)
-        print(f"  {name}: {results[name]}", flush=True)
-    results["ratio"] = round(
-        results["heroin_help"]["req_per_s"] / results["bare_aiohttp"]["req_per_s"], 3
-    )
+            with running(command) as (process, url):
+                runs[name].append(load(url, process.pid, script))
+            print(f"  round {round_number} {name}: {runs[name][-1]}", flush=True)
+    results: dict[str, Any] = {name: summarize(name_runs) for name, name_runs in runs.items()}
+    results["ratio"] = median_ratio(runs["heroin_help"], runs["bare_aiohttp"])
+    results["ceiling_ratio"] = median_ratio(runs["verification_only"], runs["bare_aiohttp"])
+    results["rounds"] = ROUNDS
+    results["seconds_per_run"] = LOAD_SECONDS
     results["body_bytes"] = len(request_body())
     return results
+
+
+def summarize(runs: list[dict[str, float]]) -> dict[str, float]:
+    """Medians over the rounds; the worst p99 and every error, because those must not hide."""
+    summary = {
+        key: round(statistics.median(run[key] for run in runs), 3)
+        for key in ("req_per_s", "p50_ms", "p99_ms", "cpu_us_per_request")
+    }
+    summary["worst_p99_ms"] = max(run["p99_ms"] for run in runs)
+    summary["requests"] = sum(run["requests"] for run in runs)
+    summary["non_2xx"] = sum(run["non_2xx"] for run in runs)
+    summary["socket_errors"] = sum(run["socket_errors"] for run in runs)
+    return summary
+
+
+def median_ratio(ours: list[dict[str, float]], bare: list[dict[str, float]]) -> float:
+    ratios = [a["req_per_s"] / b["req_per_s"] for a, b in zip(ours, bare, strict=True)]
+    return round(statistics.median(ratios), 3)
 
 
 COLD_START = """
@@ -239,7 +268,12 @@ def report(results: dict[str, Any], previous: dict[str, Any] | None) -> None:
     ours, bare = t["heroin_help"], t["bare_aiohttp"]
     rows = [
         ("1. throughput vs bare aiohttp", f"{t['ratio']:.2f}x", ">= 0.50x", t["ratio"] >= 0.5),
-        ("   p99 at 16 connections", f"{ours['p99_ms']:.2f} ms", "<= 10 ms", ours["p99_ms"] <= 10),
+        (
+            "   worst p99 at 16 connections",
+            f"{ours['worst_p99_ms']:.2f} ms",
+            "<= 10 ms",
+            ours["worst_p99_ms"] <= 10,
+        ),
         (
             "   errors",
             str(ours["non_2xx"] + ours["socket_errors"]),
@@ -255,12 +289,17 @@ def report(results: dict[str, Any], previous: dict[str, Any] | None) -> None:
         ),
         ("3. resolver", f"{r['per_second']}/s", ">= 2000/s", r["per_second"] >= 2000),
     ]
-    print()
-    print(f"{'':<10}{'req/s':>10}{'p50 ms':>10}{'p99 ms':>10}{'CPU us/req':>12}")
-    for name, row in (("bare", bare), ("ours", ours)):
+    print(f"\nMedians of {t['rounds']} rounds of {t['seconds_per_run']} s each:")
+    print(f"{'':<20}{'req/s':>10}{'p50 ms':>10}{'p99 ms':>10}{'CPU us/req':>12}{'vs bare':>10}")
+    rows_by_server = (
+        ("bare aiohttp", bare, 1.0),
+        ("Heroin Help", ours, t["ratio"]),
+        ("verification only", t["verification_only"], t["ceiling_ratio"]),
+    )
+    for name, row, ratio in rows_by_server:
         print(
-            f"{name:<10}{row['req_per_s']:>10.0f}{row['p50_ms']:>10.2f}"
-            f"{row['p99_ms']:>10.2f}{row['cpu_us_per_request']:>12.1f}"
+            f"{name:<20}{row['req_per_s']:>10.0f}{row['p50_ms']:>10.2f}"
+            f"{row['p99_ms']:>10.2f}{row['cpu_us_per_request']:>12.1f}{ratio:>9.2f}x"
         )
     cold = c["median_ms"]
     print(f"cold start median: ours {cold['heroin_help']} ms, hello world {cold['hello_world']} ms")
@@ -268,8 +307,12 @@ def report(results: dict[str, Any], previous: dict[str, Any] | None) -> None:
     for goal, measured, target, met in rows:
         print(f"{goal:<38}{measured:>12}  target {target:<10} {'met' if met else 'NOT MET'}")
     if previous:
-        before = previous["throughput"]["heroin_help"]["req_per_s"]
-        print(f"\nvs last run ({previous['when']}): {ours['req_per_s'] / before - 1:+.1%} req/s")
+        before = previous["throughput"]
+        print(
+            f"\nvs last run ({previous['when']}): ratio {before['ratio']:.2f}x -> "
+            f"{t['ratio']:.2f}x, {ours['req_per_s'] / before['heroin_help']['req_per_s'] - 1:+.1%}"
+            " req/s"
+        )
 
 
 def _read(path: Path) -> dict[str, Any] | None:

@@ -180,55 +180,42 @@ def _by_discriminator(base: Any) -> Converter:
 
 @cache
 def _model(cls: Any) -> Converter:
-    """A converter written for this one model class, the way dataclasses writes __init__.
-
-    The object starts from what the model's own __init__ leaves behind (discriminator values
-    set, everything else None) without running __init__ up the class chain, and each field is
-    one dictionary lookup; a generic loop over fields costs twice as much per object, and a
-    request has about twenty objects.
-    """
-    json_keys = _attribute_map(cls)
-    defaults = dict(vars(cls()))
-    namespace: dict[str, Any] = {"new": object.__new__, "cls": cls}
-    lines = ["def convert(payload):", "    if payload is None:", "        return None"]
-    lines.append("    get = payload.get")
-    state: list[str] = []
-    for index, attribute in enumerate({**defaults, **dict.fromkeys(json_keys)}):
-        namespace[f"default{index}"] = defaults.get(attribute)
-        if attribute not in json_keys:
-            state.append(f"{attribute!r}: default{index}")
-            continue
-        lines.append(f"    value{index} = get({json_keys[attribute]!r}, default{index})")
+    # JSON key -> [attribute, converter, type that needs no conversion]. A converter is compiled
+    # on first use, then replaces its placeholder, because some models contain themselves (APL).
+    fields: dict[str, list[Any]] = {}
+    for attribute, json_key in _attribute_map(cls).items():
         declared = cls.deserialized_types[attribute]
-        if declared != "object":
-            native = _NATIVE.get(declared)
-            namespace[f"native{index}"] = native
-            namespace[f"convert{index}"] = _compile_on_first_use(namespace, index, declared)
-            lines.append(
-                f"    if value{index} is not None and type(value{index}) is not native{index}:"
-            )
-            lines.append(f"        value{index} = convert{index}(value{index})")
-        state.append(f"{attribute!r}: value{index}")
-    namespace["known"] = frozenset(json_keys.values())
-    lines += [
-        "    state = {" + ", ".join(state) + "}",
-        "    if not known.issuperset(payload):",
-        "        for key in payload.keys() - known:",
-        "            state[key] = payload[key]  # kept, as DefaultSerializer keeps unknown keys",
-        "    model = new(cls)",
-        "    model.__dict__ = state",
-        "    return model",
-    ]
-    exec("\n".join(lines), namespace)  # our own text, built from model metadata
-    convert: Converter = namespace["convert"]
+        field: list[Any] = [attribute, None, _NATIVE.get(declared)]
+        field[1] = _compile_on_first_use(field, declared)
+        fields[json_key] = field
+    # What the model's own __init__ leaves behind (discriminator values set, everything else
+    # None): each object starts from a copy of it instead of running __init__ up the class chain.
+    defaults = dict(vars(cls()))
+    new = object.__new__
+
+    def convert(payload: Any) -> Any:
+        if payload is None:
+            return None
+        state = defaults.copy()
+        for json_key, value in payload.items():  # a payload has fewer keys than its model
+            field = fields.get(json_key)
+            if field is None:
+                state[json_key] = value  # kept, as DefaultSerializer keeps unknown keys
+            elif value is None or type(value) is field[2]:
+                state[field[0]] = value
+            else:
+                state[field[0]] = field[1](value)
+        model = new(cls)
+        model.__dict__ = state
+        return model
+
     return convert
 
 
-def _compile_on_first_use(namespace: dict[str, Any], index: int, obj_type: Any) -> Converter:
-    # Compiled when first needed, not at once, because some models contain themselves (APL).
+def _compile_on_first_use(field: list[Any], obj_type: Any) -> Converter:
     def convert(payload: Any) -> Any:
-        namespace[f"convert{index}"] = compiled = converter(obj_type)
-        return compiled(payload)
+        field[1] = converter(obj_type)
+        return field[1](payload)
 
     return convert
 
@@ -250,7 +237,12 @@ def _serialize(obj: Any) -> Any:
     if kind in _SCALARS:
         return obj
     if hasattr(kind, "deserialized_types"):
-        return _model_serializer(kind)(obj)
+        result = {}
+        for attribute, json_key in _fields_of(kind):
+            value = getattr(obj, attribute)
+            if value is not None:
+                result[json_key] = value if type(value) in _SCALARS else _serialize(value)
+        return result
     if isinstance(obj, list):
         return [_serialize(item) for item in obj]
     if isinstance(obj, tuple):
@@ -264,24 +256,6 @@ def _serialize(obj: Any) -> Any:
     if isinstance(obj, dict):
         return {key: _serialize(value) for key, value in obj.items()}
     return obj
-
-
-@cache
-def _model_serializer(kind: Any) -> Callable[[Any], dict[str, Any]]:
-    """A function writing this model class's fields as JSON, written once per class like the
-    converters above: fields that are None are left out, as DefaultSerializer leaves them."""
-    lines = ["def serialize(obj):", "    result = {}"]
-    for attribute, json_key in _fields_of(kind):
-        lines += [
-            f"    value = obj.{attribute}",
-            "    if value is not None:",
-            f"        result[{json_key!r}] = value if type(value) in scalars else nested(value)",
-        ]
-    lines.append("    return result")
-    namespace: dict[str, Any] = {"scalars": _SCALARS, "nested": _serialize}
-    exec("\n".join(lines), namespace)  # our own text, built from model metadata
-    serialize: Callable[[Any], dict[str, Any]] = namespace["serialize"]
-    return serialize
 
 
 @cache

@@ -129,9 +129,6 @@ class CertificateStore:
         cert_chain: Path | None,
         *,
         fetch_base_url: str | None = None,
-        timeout: float = 3.0,
-        max_bytes: int = 65536,
-        clock: Callable[[], datetime] = utc_now,
     ) -> CertificateStore:
         """Build from --trust-root / --cert-chain; either may be None (system roots, download)."""
         roots = x509.load_pem_x509_certificates(trust_root.read_bytes()) if trust_root else None
@@ -139,27 +136,21 @@ class CertificateStore:
             trust_roots=roots,
             local_chain=cert_chain.read_bytes() if cert_chain else None,
             fetch_base_url=fetch_base_url,
-            timeout=timeout,
-            max_bytes=max_bytes,
-            clock=clock,
         )
 
     def cached_key(self, cert_url: str | None) -> RSAPublicKey | None:
         """The key for an already validated, unexpired chain, without parsing the URL again:
         the path every request takes once the chain is known, so it stays synchronous."""
         path = self._paths.get(cert_url) if cert_url is not None else None
-        cached = self._cache.get(path) if path is not None else None
-        if cached is not None and self._clock() < cached.not_after:
-            return cached.key
-        return None
+        return self._unexpired_key(path) if path is not None else None
 
     async def public_key(self, cert_url: str | None) -> RSAPublicKey:
         path = _cert_path(cert_url)
         if cert_url is not None and len(self._paths) < MAX_REMEMBERED_URLS:
             self._paths[cert_url] = path
-        cached = self._cache.get(path)
-        if cached is not None and self._clock() < cached.not_after:
-            return cached.key
+        key = self._unexpired_key(path)
+        if key is not None:
+            return key
         failure = self._failures.get(path)
         if failure is not None and self._clock() < failure[0]:
             raise failure[1]
@@ -170,6 +161,12 @@ class CertificateStore:
             task.add_done_callback(functools.partial(self._forget, path))
         # Shielded: one caller going away (client hung up) must not cancel everyone's download.
         return (await asyncio.shield(task)).key
+
+    def _unexpired_key(self, path: str) -> RSAPublicKey | None:
+        cached = self._cache.get(path)
+        if cached is not None and self._clock() < cached.not_after:
+            return cached.key
+        return None
 
     def _forget(self, path: str, task: asyncio.Task[_Trusted]) -> None:
         if self._pending.get(path) is task:

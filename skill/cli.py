@@ -9,7 +9,7 @@ import sys
 from collections.abc import Sequence
 from pathlib import Path
 
-SKILL_ID_ENV = "HEROIN_HELP_SKILL_ID"
+from skill.envelope import SKILL_ID_ENV
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -37,8 +37,7 @@ def build_parser() -> argparse.ArgumentParser:
     serve.set_defaults(command=run_serve)
 
     run = sub.add_parser("run", help="start the service with the dev CA and chat with it")
-    run.add_argument("--host", default="127.0.0.1")
-    run.add_argument("--port", type=int, default=8080)
+    add_address_options(run)
     run.add_argument("--no-voice", action="store_true", help="do not speak the answers")
     run.set_defaults(command=run_local)
 
@@ -67,9 +66,13 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
-def add_service_options(parser: argparse.ArgumentParser) -> None:
+def add_address_options(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--host", default="127.0.0.1")
     parser.add_argument("--port", type=int, default=8080)
+
+
+def add_service_options(parser: argparse.ArgumentParser) -> None:
+    add_address_options(parser)
     parser.add_argument(
         "--skill-id",
         default=os.environ.get(SKILL_ID_ENV) or None,

@@ -18,7 +18,8 @@ from cryptography.hazmat.primitives import hashes, serialization
 from cryptography.hazmat.primitives.asymmetric import padding, rsa
 from cryptography.x509.oid import ExtendedKeyUsageOID, NameOID
 
-ALEXA_SAN = "echo-api.amazon.com"
+from skill.certs import ALEXA_SAN
+
 DEV_CERT_URL = "https://s3.amazonaws.com/echo.api/echo-api-cert-dev.pem"
 
 _CA_LIFETIME = timedelta(days=3650)
@@ -57,6 +58,31 @@ def _name(common_name: str) -> x509.Name:
     )
 
 
+def _certificate(
+    subject: x509.Name,
+    key: rsa.RSAPrivateKey,
+    issuer: tuple[x509.Name, rsa.RSAPrivateKey],
+    not_before: datetime,
+    not_after: datetime,
+) -> x509.CertificateBuilder:
+    """What every certificate of the chain has: names, key, validity and key identifiers."""
+    issuer_name, issuer_key = issuer
+    return (
+        x509.CertificateBuilder()
+        .subject_name(subject)
+        .issuer_name(issuer_name)
+        .public_key(key.public_key())
+        .serial_number(x509.random_serial_number())
+        .not_valid_before(not_before)
+        .not_valid_after(not_after)
+        .add_extension(x509.SubjectKeyIdentifier.from_public_key(key.public_key()), critical=False)
+        .add_extension(
+            x509.AuthorityKeyIdentifier.from_issuer_public_key(issuer_key.public_key()),
+            critical=False,
+        )
+    )
+
+
 def _ca_cert(
     subject: x509.Name,
     key: rsa.RSAPrivateKey,
@@ -65,20 +91,11 @@ def _ca_cert(
 ) -> x509.Certificate:
     issuer_name, issuer_key = (issuer[0].subject, issuer[1]) if issuer else (subject, key)
     builder = (
-        x509.CertificateBuilder()
-        .subject_name(subject)
-        .issuer_name(issuer_name)
-        .public_key(key.public_key())
-        .serial_number(x509.random_serial_number())
-        .not_valid_before(now - timedelta(days=1))
-        .not_valid_after(now + _CA_LIFETIME)
+        _certificate(
+            subject, key, (issuer_name, issuer_key), now - timedelta(days=1), now + _CA_LIFETIME
+        )
         .add_extension(x509.BasicConstraints(ca=True, path_length=None), critical=True)
         .add_extension(_key_usage(cert_sign=True), critical=True)
-        .add_extension(x509.SubjectKeyIdentifier.from_public_key(key.public_key()), critical=False)
-        .add_extension(
-            x509.AuthorityKeyIdentifier.from_issuer_public_key(issuer_key.public_key()),
-            critical=False,
-        )
     )
     return builder.sign(issuer_key, hashes.SHA256())
 
@@ -106,22 +123,11 @@ def _leaf_cert(
 ) -> x509.Certificate:
     issuer_cert, issuer_key = issuer
     builder = (
-        x509.CertificateBuilder()
-        .subject_name(_name(san))
-        .issuer_name(issuer_cert.subject)
-        .public_key(key.public_key())
-        .serial_number(x509.random_serial_number())
-        .not_valid_before(not_before)
-        .not_valid_after(not_after)
+        _certificate(_name(san), key, (issuer_cert.subject, issuer_key), not_before, not_after)
         .add_extension(x509.BasicConstraints(ca=False, path_length=None), critical=True)
         .add_extension(_key_usage(cert_sign=False), critical=True)
         .add_extension(x509.ExtendedKeyUsage([ExtendedKeyUsageOID.SERVER_AUTH]), critical=False)
         .add_extension(x509.SubjectAlternativeName([x509.DNSName(san)]), critical=False)
-        .add_extension(x509.SubjectKeyIdentifier.from_public_key(key.public_key()), critical=False)
-        .add_extension(
-            x509.AuthorityKeyIdentifier.from_issuer_public_key(issuer_key.public_key()),
-            critical=False,
-        )
     )
     return builder.sign(issuer_key, hashes.SHA256())
 

@@ -10,6 +10,7 @@ from collections.abc import Mapping
 from datetime import UTC, datetime
 from typing import Any
 
+SKILL_ID_ENV = "HEROIN_HELP_SKILL_ID"  # the skill id, for Lambda and as `serve`'s default
 MAX_SKEW_SECONDS = 150
 MAX_SKILL_EVENT_SKEW_SECONDS = 3600
 

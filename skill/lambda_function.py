@@ -12,12 +12,12 @@ import os
 from typing import Any
 
 from intents import Skill
-from skill.envelope import VerificationError, check_skill_id
+from skill.envelope import SKILL_ID_ENV, VerificationError, check_skill_id
 
 log = logging.getLogger("heroin_help.lambda")
-SKILL_ID = os.environ.get("HEROIN_HELP_SKILL_ID") or None
+SKILL_ID = os.environ.get(SKILL_ID_ENV) or None
 if SKILL_ID is None:
-    log.warning("HEROIN_HELP_SKILL_ID is not set: requests for any skill id are accepted")
+    log.warning("%s is not set: requests for any skill id are accepted", SKILL_ID_ENV)
 
 # Built once per Lambda container, at import: warm invocations only dispatch.
 _skill = Skill()

@@ -34,6 +34,7 @@ import orjson
 import yaml
 
 from skill.devpki import DEV_CERT_URL, load_signing_key, sign_body, write_dev_pki
+from skill.envelope import SKILL_ID_ENV
 from speech.alexa_requests import DEV_SKILL_ID, Session
 
 REPO = Path(__file__).resolve().parents[2]
@@ -198,7 +199,7 @@ print(json.dumps({{"seconds": elapsed, "aiohttp": "aiohttp" in sys.modules}}))
 
 def cold_start() -> dict[str, Any]:
     event = json.dumps(Session().intent("MedicationIntent", {"medication": "naloxone"}))
-    env = {**os.environ, "HEROIN_HELP_SKILL_ID": DEV_SKILL_ID, "PYTHONDONTWRITEBYTECODE": "1"}
+    env = {**os.environ, SKILL_ID_ENV: DEV_SKILL_ID, "PYTHONDONTWRITEBYTECODE": "1"}
     samples: dict[str, list[float]] = {"heroin_help": [], "hello_world": []}
     modules = {"heroin_help": "skill.lambda_function", "hello_world": "tests.bench.hello_lambda"}
     imports_aiohttp = False

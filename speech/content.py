@@ -278,6 +278,11 @@ def load_directory(directory: Path, sources_file: Path) -> LocaleContent:
     )
 
 
+def _answer_fields(entry: Mapping[str, Any]) -> dict[str, Any]:
+    """The part of a topic, follow-up or step entry that makes its spoken answer."""
+    return {key: value for key, value in entry.items() if key in {"speech", "reprompt", "sources"}}
+
+
 def available_locales() -> list[str]:
     return sorted(path.name for path in CONTENT_DIR.iterdir() if (path / "locale.yaml").is_file())
 
@@ -358,18 +363,16 @@ class _Reader:
         for index, item in enumerate(entry.get("more") or []):
             item_where = f"{where}.more[{index}]"
             fields = self.fields(item, item_where, {"offer", "speech", "sources"})
-            answer_fields = {name: fields[name] for name in ("speech", "sources")}
             more.append(
                 FollowUp(
                     self.text(f"{item_where}.offer", fields["offer"]),
-                    self.answer(item_where, answer_fields),
+                    self.answer(item_where, _answer_fields(fields)),
                 )
             )
-        answer_fields = {k: v for k, v in entry.items() if k in {"speech", "reprompt", "sources"}}
         return Topic(
             key=key,
             title=self.text(f"{where}.title", entry["title"]),
-            answer=self.answer(where, answer_fields),
+            answer=self.answer(where, _answer_fields(entry)),
             more=tuple(more),
         )
 
@@ -397,12 +400,9 @@ class _Reader:
                 raise ContentError(
                     f"{self.directory.name}/{step_where}: a question needs yes and no"
                 )
-            answer_fields = {
-                k: v for k, v in fields.items() if k in {"speech", "reprompt", "sources"}
-            }
             steps[step_id] = GuideStep(
                 id=step_id,
-                answer=self.answer(step_where, answer_fields),
+                answer=self.answer(step_where, _answer_fields(fields)),
                 next=fields.get("next"),
                 yes=fields.get("yes"),
                 no=fields.get("no"),
@@ -410,28 +410,26 @@ class _Reader:
             )
         for step in steps.values():
             for target in (step.next, step.yes, step.no, step.when):
-                if target is not None and target not in steps:
-                    raise ContentError(
-                        f"{self.directory.name}/{where}.steps.{step.id}: unknown step {target!r}"
-                    )
-        if entry["start"] not in steps:
-            raise ContentError(
-                f"{self.directory.name}/{where}.start: unknown step {entry['start']!r}"
-            )
+                if target is not None:
+                    self.step_id(f"{where}.steps.{step.id}", target, steps)
+        reassess = entry.get("reassess")
+        if reassess is not None:
+            reassess = self.step_id(f"{where}.reassess", reassess, steps)
         return Guide(
             name=name,
             title=self.text(f"{where}.title", entry["title"]),
-            start=entry["start"],
+            start=self.step_id(f"{where}.start", entry["start"], steps),
             steps=steps,
             prompts=prompts,
             sticky=bool(entry.get("sticky", False)),
-            reassess=self.step_id(f"{where}.reassess", entry.get("reassess"), steps),
+            reassess=reassess,
         )
 
-    def step_id(self, where: str, value: Any, steps: Mapping[str, GuideStep]) -> str | None:
-        if value is not None and value not in steps:
+    def step_id(self, where: str, value: Any, steps: Mapping[str, GuideStep]) -> str:
+        """A reference to a step of this guide."""
+        if value not in steps:
             raise ContentError(f"{self.directory.name}/{where}: unknown step {value!r}")
-        return None if value is None else str(value)
+        return str(value)
 
     def text(self, where: str, value: Any) -> str:
         if not isinstance(value, str) or not value.strip():

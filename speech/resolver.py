@@ -274,11 +274,7 @@ class Resolver:
         filled, slots = self._fill_slots(text)
         for candidate in (text, filled):
             if candidate in self._exact:  # a sample said word for word: what Alexa trusts most
-                intent = self._exact[candidate]
-                declared = self.intent_slots.get(intent, {})
-                return Resolution(
-                    utterance, intent, {k: v for k, v in slots.items() if k in declared}
-                )
+                return self._resolution(utterance, self._exact[candidate], slots)
         answer = self.lexicon.answer_words.get(text.split(" ", 1)[0])
         if answer is not None:
             return Resolution(utterance, answer)
@@ -303,10 +299,15 @@ class Resolver:
             intent, best = EMERGENCY, scores[EMERGENCY]
         if best < FALLBACK_BELOW:
             return Resolution(utterance, FALLBACK, score=best)
+        return self._resolution(utterance, intent, slots, round(best, 3))
+
+    def _resolution(
+        self, utterance: str, intent: str, slots: Mapping[str, str], score: float = 1.0
+    ) -> Resolution:
+        """The intent, with only the slots it declares (a filled slot may belong to another)."""
         declared = self.intent_slots.get(intent, {})
-        return Resolution(
-            utterance, intent, {k: v for k, v in slots.items() if k in declared}, round(best, 3)
-        )
+        kept = {name: value for name, value in slots.items() if name in declared}
+        return Resolution(utterance, intent, kept, score)
 
     def _fill_slots(self, text: str) -> tuple[str, dict[str, str]]:
         slots: dict[str, str] = {}
@@ -325,14 +326,19 @@ class Resolver:
         for term, weight in query.items():
             for index, sample_weight in self._postings.get(term, ()):
                 cosines[index] += weight * sample_weight
-        candidates = set(sorted(cosines, key=cosines.__getitem__, reverse=True)[:CANDIDATES])
-        for _, _, index in process.extract(text, self.samples, scorer=fuzz.ratio, limit=CANDIDATES):
-            candidates.add(index)
-        best: dict[str, float] = {}
-        for index in candidates:
-            score = COSINE_WEIGHT * cosines.get(index, 0.0) + EDIT_WEIGHT * (
-                fuzz.ratio(text, self.samples[index]) / 100
+        # The closest samples by edit ratio, with their ratios, and the closest by words.
+        ratios = {
+            index: ratio
+            for _, ratio, index in process.extract(
+                text, self.samples, scorer=fuzz.ratio, limit=CANDIDATES
             )
+        }
+        for index in sorted(cosines, key=cosines.__getitem__, reverse=True)[:CANDIDATES]:
+            if index not in ratios:
+                ratios[index] = fuzz.ratio(text, self.samples[index])
+        best: dict[str, float] = {}
+        for index, ratio in ratios.items():
+            score = COSINE_WEIGHT * cosines.get(index, 0.0) + EDIT_WEIGHT * ratio / 100
             label = self.labels[index]
             if score > best.get(label, 0.0):
                 best[label] = score

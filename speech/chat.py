@@ -14,7 +14,7 @@ import subprocess
 import sys
 from collections.abc import Sequence
 from pathlib import Path
-from typing import TextIO
+from typing import TYPE_CHECKING, TextIO
 
 import orjson
 
@@ -22,9 +22,21 @@ from speech.alexa_requests import DEV_SKILL_ID
 from speech.client import ServiceError
 from speech.simulator import Conversation, InProcess, Transport, TurnResult
 
+if TYPE_CHECKING:
+    from skill.devpki import DevPaths
+
 REPO = Path(__file__).resolve().parent.parent
 DEV_DIR = REPO / ".dev"
 LISTENING = re.compile(r"listening on (http://\S+)")
+
+
+def dev_serve_args(pki: DevPaths, *, host: str = "127.0.0.1", port: int = 0) -> list[str]:
+    """`heroin-help serve` arguments for a service that trusts the dev CA the simulator signs
+    with, and accepts the dev skill id; port 0 picks a free port, named on the LISTENING line."""
+    return [
+        "serve", "--host", host, "--port", str(port), "--skill-id", DEV_SKILL_ID,
+        "--trust-root", str(pki.trust_root), "--cert-chain", str(pki.cert_chain),
+    ]  # fmt: skip
 
 
 def transport_for(url: str | None) -> Transport:
@@ -133,22 +145,7 @@ def run_local_service(host: str, port: int, *, voice: bool) -> int:
     log_path = DEV_DIR / "service.log"
     with log_path.open("w") as log:
         service = subprocess.Popen(
-            [
-                sys.executable,
-                "-m",
-                "skill.cli",
-                "serve",
-                "--host",
-                host,
-                "--port",
-                str(port),
-                "--skill-id",
-                DEV_SKILL_ID,
-                "--trust-root",
-                str(pki.trust_root),
-                "--cert-chain",
-                str(pki.cert_chain),
-            ],
+            [sys.executable, "-m", "skill.cli", *dev_serve_args(pki, host=host, port=port)],
             stdout=subprocess.PIPE,
             stderr=log,
             text=True,

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import re
 import signal
 import subprocess
 import sys
@@ -12,8 +11,7 @@ from typing import Any
 import orjson
 
 from skill.devpki import write_dev_pki
-from speech.alexa_requests import DEV_SKILL_ID
-from speech.chat import DEV_DIR
+from speech.chat import DEV_DIR, LISTENING, dev_serve_args
 
 REPO = Path(__file__).resolve().parent.parent
 KEYS = {"utterance", "intent", "slots", "speech", "ssml", "reprompt", "end_session", "card"}
@@ -64,13 +62,12 @@ def test_chat_in_process() -> None:
 def test_chat_over_http_with_signed_requests() -> None:
     pki = write_dev_pki(DEV_DIR / "pki")  # the CA that chat --url signs with
     service = subprocess.Popen(
-        [sys.executable, "-m", "skill.cli", "serve", "--port", "0", "--skill-id", DEV_SKILL_ID,
-         "--trust-root", str(pki.trust_root), "--cert-chain", str(pki.cert_chain)],
+        [sys.executable, "-m", "skill.cli", *dev_serve_args(pki)],
         stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, cwd=REPO,
     )  # fmt: skip
     try:
         assert service.stdout is not None
-        url = re.search(r"(http://\S+)", service.stdout.readline())
+        url = LISTENING.search(service.stdout.readline())
         assert url is not None
         check_turns(chat("--url", url.group(1) + "/"))
     finally:

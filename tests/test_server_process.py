@@ -15,7 +15,8 @@ import orjson
 import pytest
 
 from skill.devpki import DevPaths, load_signing_key
-from speech.alexa_requests import DEV_SKILL_ID, Reply, Session
+from speech.alexa_requests import Reply, Session
+from speech.chat import dev_serve_args
 from speech.client import SignedClient
 
 CLI = [sys.executable, "-m", "skill.cli"]
@@ -30,19 +31,7 @@ class Service:
 
 def start(dev_pki: DevPaths, *extra: str) -> Service:
     process = subprocess.Popen(
-        [
-            *CLI,
-            "serve",
-            "--port",
-            "0",
-            "--skill-id",
-            DEV_SKILL_ID,
-            "--trust-root",
-            str(dev_pki.trust_root),
-            "--cert-chain",
-            str(dev_pki.cert_chain),
-            *extra,
-        ],
+        [*CLI, *dev_serve_args(dev_pki), *extra],
         stdout=subprocess.PIPE,
         stderr=subprocess.PIPE,
         text=True,

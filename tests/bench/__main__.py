@@ -36,6 +36,7 @@ import yaml
 from skill.devpki import DEV_CERT_URL, load_signing_key, sign_body, write_dev_pki
 from skill.envelope import SKILL_ID_ENV
 from speech.alexa_requests import DEV_SKILL_ID, Session
+from speech.chat import LISTENING, dev_serve_args
 
 REPO = Path(__file__).resolve().parents[2]
 RESULTS = REPO / ".bench"
@@ -83,7 +84,7 @@ def running(command: list[str]) -> Iterator[tuple[subprocess.Popen[str], str]]:
     )
     try:
         assert process.stdout is not None
-        match = re.search(r"(http://[\d.]+:\d+)", process.stdout.readline())
+        match = LISTENING.search(process.stdout.readline())
         if match is None:
             raise RuntimeError(f"server did not start: {command}")
         yield process, match.group(1) + "/"
@@ -134,10 +135,7 @@ def throughput(workdir: Path) -> dict[str, Any]:
     pki = write_dev_pki(workdir / "pki")
     key = load_signing_key(pki.signing_key)
     python = sys.executable
-    service = [
-        "serve", "--port", "0", "--skill-id", DEV_SKILL_ID,
-        "--trust-root", str(pki.trust_root), "--cert-chain", str(pki.cert_chain),
-    ]  # fmt: skip
+    service = dev_serve_args(pki)
     servers = {
         "bare_aiohttp": [python, "-m", "tests.bench.baseline", "0"],
         "heroin_help": [python, "-m", "skill.cli", *service],

@@ -36,7 +36,7 @@ lint: install
 	$(BIN)/mypy
 
 bench: install
-	@bash script/bench-deps
+	@bash script/system-deps wrk
 	$(BIN)/python -m tests.bench
 
 lambda-package: install

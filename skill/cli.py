@@ -135,9 +135,6 @@ def run_local(args: argparse.Namespace) -> int:
 def run_say(args: argparse.Namespace) -> int:
     from speech.tts import say_main
 
-    if not args.all and not args.text:
-        print("say: give TEXT_OR_SSML, or --all", file=sys.stderr)
-        return 2
     return say_main(args.text, args.out, all_answers=args.all, locale=args.locale)
 
 

@@ -391,7 +391,7 @@ def say_main(text: str | None, out: Path, *, all_answers: bool, locale: str) -> 
                 print("say: give either TEXT_OR_SSML or --all, not both", file=sys.stderr)
                 return 2
             return _say_all(out, locale)
-        if text is None:
+        if not text:
             print("say: give TEXT_OR_SSML to speak, or --all", file=sys.stderr)
             return 2
         return _say_one(text, out)

@@ -12,22 +12,15 @@ import pytest
 
 from speech import content
 from speech.content import MEDICATIONS, TOPIC_INTENTS
+from speech.ssml import to_text
 from tests.conftest import Alexa
+from tests.test_content_safety import DISCLAIMER, MAX_FIRST_WORDS, MAX_OVERDOSE_STEP_WORDS
 
 EN = content.load("en-US")
-EMERGENCY_WORD_LIMIT = 45
-FIRST_ANSWER_WORD_LIMIT = 70
-DISCLAIMER = "I share general information, not medical advice. In an emergency, call 9 1 1."
 
 
 def words(text: str) -> int:
     return len(text.split())
-
-
-def plain(fragment: str) -> str:
-    from speech.ssml import to_text
-
-    return to_text(fragment)
 
 
 # Launch, help, fallback
@@ -81,17 +74,17 @@ async def test_session_ended_request_is_accepted(alexa: Alexa) -> None:
 async def test_every_topic_answers_briefly_and_offers_more(alexa: Alexa, intent: str) -> None:
     topic = EN.topics[intent]
     reply = await alexa.turn(intent)
-    assert reply.speech.startswith(plain(topic.answer.speech)[:40])
-    assert words(reply.speech) <= FIRST_ANSWER_WORD_LIMIT
+    assert reply.speech.startswith(to_text(topic.answer.speech)[:40])
+    assert words(reply.speech) <= MAX_FIRST_WORDS
     assert not reply.end_session and reply.reprompt
     if topic.more:
-        assert reply.speech.endswith(plain(EN.offer(topic.more[0])))
+        assert reply.speech.endswith(to_text(EN.offer(topic.more[0])))
 
 
 async def test_overdose_signs_ends_with_call_911_before_the_offer(alexa: Alexa) -> None:
     reply = await alexa.turn("OverdoseSignsIntent")
     answer_only = reply.speech.removesuffix(
-        plain(EN.offer(EN.topics["OverdoseSignsIntent"].more[0]))
+        to_text(EN.offer(EN.topics["OverdoseSignsIntent"].more[0]))
     )
     assert answer_only.strip().endswith("If this is happening now, call 9 1 1.")
 
@@ -100,19 +93,19 @@ async def test_yes_then_more_walk_the_follow_ups_and_no_closes_the_topic(alexa: 
     topic = EN.topics["WithdrawalIntent"]
     await alexa.turn("WithdrawalIntent")
     reply = await alexa.turn("AMAZON.YesIntent")
-    assert reply.speech.startswith(plain(topic.more[0].answer.speech)[:40])
+    assert reply.speech.startswith(to_text(topic.more[0].answer.speech)[:40])
     reply = await alexa.turn("AMAZON.MoreIntent")
-    assert reply.speech.startswith(plain(topic.more[1].answer.speech)[:40])
+    assert reply.speech.startswith(to_text(topic.more[1].answer.speech)[:40])
     reply = await alexa.turn("AMAZON.RepeatIntent")
-    assert reply.speech.startswith(plain(topic.more[1].answer.speech)[:40])
+    assert reply.speech.startswith(to_text(topic.more[1].answer.speech)[:40])
     reply = await alexa.turn("AMAZON.NoIntent")
-    assert reply.speech == plain(EN.prompts["anything_else"].speech)
+    assert reply.speech == to_text(EN.prompts["anything_else"].speech)
     assert not reply.end_session
 
 
 async def test_yes_with_nothing_offered_says_so(alexa: Alexa) -> None:
     reply = await alexa.turn("AMAZON.YesIntent")
-    assert reply.speech == plain(EN.prompts["nothing_pending"].speech)
+    assert reply.speech == to_text(EN.prompts["nothing_pending"].speech)
 
 
 async def test_find_help_gives_the_helpline_with_a_card(alexa: Alexa) -> None:
@@ -133,14 +126,14 @@ async def test_answers_without_a_number_have_no_card(alexa: Alexa) -> None:
 @pytest.mark.parametrize("medication", MEDICATIONS)
 async def test_every_medicine_has_its_own_answer(alexa: Alexa, medication: str) -> None:
     reply = await alexa.turn("MedicationIntent", medication=medication)
-    assert reply.speech.startswith(plain(EN.medications[medication].answer.speech)[:40])
-    assert words(reply.speech) <= FIRST_ANSWER_WORD_LIMIT
+    assert reply.speech.startswith(to_text(EN.medications[medication].answer.speech)[:40])
+    assert words(reply.speech) <= MAX_FIRST_WORDS
     assert not reply.end_session
 
 
 async def test_medication_without_a_value_gives_the_overview(alexa: Alexa) -> None:
     reply = await alexa.turn("MedicationIntent")
-    assert reply.speech.startswith(plain(EN.topics["MedicationIntent"].answer.speech)[:40])
+    assert reply.speech.startswith(to_text(EN.topics["MedicationIntent"].answer.speech)[:40])
 
 
 async def test_an_unknown_medicine_lists_the_ones_we_cover(alexa: Alexa) -> None:
@@ -162,7 +155,7 @@ async def test_methadone_warns_of_fatal_overdose(alexa: Alexa) -> None:
 
 
 def step_text(step: str) -> str:
-    return plain(EN.guides["overdose"].steps[step].answer.speech)
+    return to_text(EN.guides["overdose"].steps[step].answer.speech)
 
 
 async def walk(alexa: Alexa, moves: list[str]) -> list[str]:
@@ -171,7 +164,7 @@ async def walk(alexa: Alexa, moves: list[str]) -> list[str]:
         reply = await alexa.turn(intent)
         assert not reply.end_session, f"session closed after {intent}"
         assert reply.reprompt, f"no reprompt after {intent}"
-        assert words(reply.speech) <= EMERGENCY_WORD_LIMIT, reply.speech
+        assert words(reply.speech) <= MAX_OVERDOSE_STEP_WORDS, reply.speech
         spoken.append(reply.speech)
     return spoken
 
@@ -250,7 +243,7 @@ async def test_repeat_says_the_step_word_for_word_and_go_back_returns(alexa: Ale
 
 async def test_go_back_at_the_first_step_says_so(alexa: Alexa) -> None:
     _, reply = await walk(alexa, ["OverdoseEmergencyIntent", "AMAZON.PreviousIntent"])
-    assert reply.startswith(plain(EN.guides["overdose"].prompts["at_start"]))
+    assert reply.startswith(to_text(EN.guides["overdose"].prompts["at_start"]))
     assert reply.endswith(step_text("call"))
 
 
@@ -307,7 +300,7 @@ async def test_the_guide_state_lives_in_the_session(alexa: Alexa) -> None:
     assert alexa.session.attributes["guide"]["step"] == "check"
     alexa.new_session()  # a new session knows nothing of the last one
     reply = await alexa.turn("AMAZON.NextIntent")
-    assert reply.speech == plain(EN.prompts["nothing_pending"].speech)
+    assert reply.speech == to_text(EN.prompts["nothing_pending"].speech)
 
 
 # The intervention guide
@@ -319,16 +312,16 @@ async def test_intervention_is_five_steps_with_next(alexa: Alexa) -> None:
     for _ in range(4):
         replies.append(await alexa.turn("AMAZON.NextIntent"))
     assert len({reply.speech for reply in replies}) == 5
-    assert words(replies[0].speech) <= FIRST_ANSWER_WORD_LIMIT
+    assert words(replies[0].speech) <= MAX_FIRST_WORDS
     assert all(not reply.end_session for reply in replies)
     finished = await alexa.turn("AMAZON.NextIntent")
-    assert finished.speech == plain(guide.prompts["finished"])
+    assert finished.speech == to_text(guide.prompts["finished"])
 
 
 async def test_another_question_leaves_the_intervention_guide(alexa: Alexa) -> None:
     await alexa.turn("InterventionIntent")
     reply = await alexa.turn("CostIntent")
-    assert reply.speech.startswith(plain(EN.topics["CostIntent"].answer.speech)[:40])
+    assert reply.speech.startswith(to_text(EN.topics["CostIntent"].answer.speech)[:40])
 
 
 async def test_events_that_take_no_speech_get_an_empty_response(alexa: Alexa) -> None:
@@ -347,6 +340,6 @@ async def test_a_medicine_offers_its_follow_ups_too(alexa: Alexa) -> None:
     topic = EN.medications["naloxone"]
     await alexa.turn("MedicationIntent", medication="naloxone")
     reply = await alexa.turn("AMAZON.YesIntent")
-    assert reply.speech.startswith(plain(topic.more[0].answer.speech)[:40])
+    assert reply.speech.startswith(to_text(topic.more[0].answer.speech)[:40])
     reply = await alexa.turn("AMAZON.PreviousIntent")
-    assert reply.speech.startswith(plain(topic.answer.speech)[:40])
+    assert reply.speech.startswith(to_text(topic.answer.speech)[:40])

@@ -16,6 +16,9 @@ from typing import Any
 
 import pytest
 
+from intents.handlers import GUIDE_INTENTS
+from speech.content import TOPIC_INTENTS
+
 REPO = Path(__file__).resolve().parents[1]
 PACKAGE = REPO / "interaction_model"
 MODEL_PATH = PACKAGE / "interactionModels" / "custom" / "en-US.json"
@@ -25,26 +28,9 @@ ASK_RESOURCES_PATH = REPO / "ask-resources.json"
 INVOCATION = "heroin help"
 EMERGENCY = "OverdoseEmergencyIntent"
 
-CUSTOM_INTENTS = [
-    EMERGENCY,
-    "OverdoseSignsIntent",
-    "MedicationIntent",
-    "WithdrawalIntent",
-    "UseSignsIntent",
-    "TreatmentOptionsIntent",
-    "TherapyIntent",
-    "InterventionIntent",
-    "InterventionTypesIntent",
-    "InterventionRefusedIntent",
-    "AftercareIntent",
-    "FindHelpIntent",
-    "TreatmentLengthIntent",
-    "CostIntent",
-    "PregnancyIntent",
-    "HeroinFactsIntent",
-    "HealthEffectsIntent",
-    "MixingDrugsIntent",
-]
+# The contract is what the skill answers: every topic in the content and every guide it starts.
+CUSTOM_INTENTS = [*GUIDE_INTENTS, *TOPIC_INTENTS]
+assert EMERGENCY in CUSTOM_INTENTS
 
 REQUIRED_BUILTINS = [
     "AMAZON.HelpIntent",

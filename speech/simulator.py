@@ -8,7 +8,7 @@ reported as a listener hears it.
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Any, Protocol
 
 from speech.alexa_requests import DEV_SKILL_ID, Reply, Session
@@ -65,8 +65,11 @@ class Conversation:
     transport: Transport
     locale: str = "en-US"
     skill_id: str = DEV_SKILL_ID
-    resolver: Resolver = field(default_factory=lambda: resolver_for("en-US"))
     session: Session | None = None
+
+    @property
+    def resolver(self) -> Resolver:
+        return resolver_for(self.locale)  # built once per locale
 
     async def say(self, utterance: str) -> TurnResult:
         resolution = self.resolver.resolve(utterance)

@@ -11,7 +11,7 @@ from dataclasses import dataclass, field
 from enum import Enum
 from typing import Any
 
-from speech.content import Guide
+from speech.content.model import Guide
 
 
 class Move(Enum):

@@ -1,37 +1,36 @@
-"""What the skill does for each request, in the order ask-sdk tries them.
+"""What the skill does for each kind of request: each handler takes the turn and answers it.
 
-The overdose guide comes first: once a caller is in it, every request serves the emergency until
-they say stop. Everything spoken comes from the content files through `Turn`.
+Which handler runs for which request is decided in `intents.routes`. Everything spoken comes from
+the content files through `Turn`.
 """
 
 from __future__ import annotations
 
-import logging
 from collections.abc import Callable
-from dataclasses import dataclass
 
-from ask_sdk_core.dispatch_components.exception_components import AbstractExceptionHandler
-from ask_sdk_core.dispatch_components.request_components import AbstractRequestHandler
-from ask_sdk_core.handler_input import HandlerInput
 from ask_sdk_model.response import Response
 
 from intents import guide as guides
 from intents.guide import GuidePosition, Move
+from intents.names import (
+    CANCEL,
+    EMERGENCY,
+    GUIDE_INTENTS,
+    HELP,
+    HOME,
+    MEDICATION,
+    MORE,
+    NEXT,
+    NO,
+    PREVIOUS,
+    REPEAT,
+    START_OVER,
+    STOP,
+    YES,
+)
 from intents.turn import GUIDE, PROMPT, TOPIC, Turn
-from speech.content import TOPIC_INTENTS, Guide, Topic
+from speech.content.model import Guide, Topic
 
-log = logging.getLogger("heroin_help.intents")
-
-EMERGENCY = "OverdoseEmergencyIntent"
-INTERVENTION = "InterventionIntent"
-MEDICATION = "MedicationIntent"
-YES, NO = "AMAZON.YesIntent", "AMAZON.NoIntent"
-NEXT, MORE = "AMAZON.NextIntent", "AMAZON.MoreIntent"
-REPEAT, PREVIOUS = "AMAZON.RepeatIntent", "AMAZON.PreviousIntent"
-START_OVER, HOME = "AMAZON.StartOverIntent", "AMAZON.NavigateHomeIntent"
-HELP, STOP, CANCEL = "AMAZON.HelpIntent", "AMAZON.StopIntent", "AMAZON.CancelIntent"
-GUIDE_INTENTS = {EMERGENCY: "overdose", INTERVENTION: "intervention"}
-SPOKEN_REQUESTS = frozenset({"LaunchRequest", "IntentRequest"})
 FORWARD = {NEXT: Move.NEXT, MORE: Move.NEXT, YES: Move.YES, NO: Move.NO}
 
 
@@ -233,73 +232,3 @@ def acknowledge(turn: Turn) -> Response:
     """SessionEndedRequest, System.ExceptionEncountered and other events: Alexa accepts no speech
     in reply to them, only an empty response."""
     return turn.response_builder.response
-
-
-# Routing
-
-
-def is_request(kind: str) -> Callable[[Turn], bool]:
-    return lambda turn: turn.request_type == kind
-
-
-def is_intent(*names: str) -> Callable[[Turn], bool]:
-    wanted = frozenset(names)
-    return lambda turn: turn.intent in wanted
-
-
-def in_sticky_guide(turn: Turn) -> bool:
-    position = turn.guide_position()
-    return position is not None and turn.content.guides[position.guide].sticky
-
-
-def moving_in_guide(turn: Turn) -> bool:
-    return turn.intent in GUIDE_MOVES and turn.guide_position() is not None
-
-
-def routes() -> list[tuple[Callable[[Turn], bool], Callable[[Turn], Response]]]:
-    return [
-        (lambda turn: turn.request_type not in SPOKEN_REQUESTS, acknowledge),
-        (in_sticky_guide, continue_sticky_guide),
-        (is_intent(EMERGENCY, INTERVENTION), start_guide),
-        (moving_in_guide, continue_guide),
-        (is_intent(*(set(TOPIC_INTENTS) - {MEDICATION})), answer_topic),
-        (is_intent(MEDICATION), answer_medication),
-        (is_intent(YES, MORE, NEXT), continue_topic),
-        (is_intent(NO), decline_offer),
-        (is_intent(REPEAT), repeat_last),
-        (is_intent(PREVIOUS), go_back),
-        (is_request("LaunchRequest"), launch),
-        (is_intent(START_OVER, HOME), launch),
-        (is_intent(HELP), help_prompt),
-        (is_intent(STOP, CANCEL), goodbye),
-        (lambda turn: True, fallback),
-    ]
-
-
-@dataclass(frozen=True)
-class Route(AbstractRequestHandler):
-    when: Callable[[Turn], bool]
-    respond: Callable[[Turn], Response]
-
-    def can_handle(self, handler_input: HandlerInput) -> bool:
-        return self.when(Turn.of(handler_input))
-
-    def handle(self, handler_input: HandlerInput) -> Response:
-        return self.respond(Turn.of(handler_input))
-
-
-class SpeakApology(AbstractExceptionHandler):
-    """Any failure inside a handler becomes a short spoken apology, never an HTTP error."""
-
-    def can_handle(self, handler_input: HandlerInput, exception: Exception) -> bool:
-        return True
-
-    def handle(self, handler_input: HandlerInput, exception: Exception) -> Response:
-        log.error("handler failed: %s: %s", type(exception).__name__, exception)
-        turn = Turn.of(handler_input)
-        error = turn.content.prompts["error"]
-        return turn.say(error.speech, error.reprompt)
-
-
-def request_handlers() -> list[AbstractRequestHandler]:
-    return [Route(when, respond) for when, respond in routes()]

@@ -17,9 +17,10 @@ from ask_sdk_model.request import Request
 from ask_sdk_model.response import Response
 from ask_sdk_model.ui.simple_card import SimpleCard
 
+from intents.asksdk.input import SkillInput
 from intents.guide import GuidePosition
 from speech import content, ssml
-from speech.content import Answer, LocaleContent, Topic
+from speech.content.model import Answer, LocaleContent, Topic
 
 # Session attribute names. Exactly one position is kept: the guide step, the topic part, or the
 # last prompt, so "repeat", "yes" and "next" always mean the thing the caller just heard.
@@ -59,10 +60,11 @@ class Turn:
     @classmethod
     def of(cls, handler_input: HandlerInput) -> Turn:
         """The turn for this request, built once though every route asks about it."""
-        turn = getattr(handler_input, "_heroin_help_turn", None)
-        if turn is None:
-            turn = cls(handler_input)
-            handler_input._heroin_help_turn = turn  # type: ignore[attr-defined]
+        if not isinstance(handler_input, SkillInput):
+            return cls(handler_input)
+        if handler_input.turn is None:
+            handler_input.turn = cls(handler_input)
+        turn: Turn = handler_input.turn
         return turn
 
     # What was asked

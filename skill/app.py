@@ -9,34 +9,23 @@ from __future__ import annotations
 import asyncio
 import logging
 import time
-from collections.abc import AsyncIterator
-from dataclasses import dataclass
-from pathlib import Path
+from collections.abc import AsyncIterator, Callable
+from datetime import datetime
+from typing import Any
 
 import orjson
 from aiohttp import web
 
-from intents import Skill
+from intents.skill import Skill
+from skill import envelope
 from skill.certs import CertificateStore
-from skill.parsing import UNKNOWN, EnvelopeError, Summary, parse_envelope
+from skill.envelope import UNKNOWN, Summary, summarize, utc_now
+from skill.errors import EnvelopeError, Rejected, TooLarge
 from skill.requestlog import RequestLog
-from skill.verification import RequestVerifier, VerificationError
+from skill.settings import Settings
+from skill.signature import SignatureVerifier
 
 MAX_BODY_BYTES = 256 * 1024
-
-
-@dataclass(frozen=True, slots=True)
-class Settings:
-    skill_id: str | None = None
-    trust_root: Path | None = None  # local testing: trust this CA instead of the system store
-    cert_chain: Path | None = None  # local testing: use this chain instead of downloading it
-    cert_fetch_base_url: str | None = None  # tests: download "s3" certificates from here
-
-
-@dataclass(frozen=True, slots=True)
-class Rejection(Exception):
-    status: int
-    reason: str
 
 
 class InFlight:
@@ -68,30 +57,52 @@ class InFlight:
         return True
 
 
+class Endpoint:
+    """What the Alexa endpoint needs: the checks, the skill, and where to log."""
+
+    def __init__(
+        self,
+        settings: Settings,
+        skill: Any,
+        request_log: RequestLog,
+        clock: Callable[[], datetime] = utc_now,
+    ) -> None:
+        self.skill_id = settings.skill_id
+        self.skill = skill  # anything with Skill.handle's signature (the bench swaps in a constant)
+        self.log = request_log
+        self.clock = clock
+        self.signature: SignatureVerifier | None = None  # set once the certificate store runs
+
+
 IN_FLIGHT = web.AppKey("in_flight", InFlight)
-REQUEST_LOG = web.AppKey("request_log", RequestLog)
-VERIFIER = web.AppKey("verifier", RequestVerifier)
-SKILL = web.AppKey("skill", Skill)
+ENDPOINT = web.AppKey("endpoint", Endpoint)
 
 
-def create_app(settings: Settings, request_log: RequestLog | None = None) -> web.Application:
+def create_app(
+    settings: Settings,
+    *,
+    skill: Any = None,
+    request_log: RequestLog | None = None,
+    certificates: CertificateStore | None = None,
+) -> web.Application:
+    """The service. `skill`, `request_log` and `certificates` replace the real ones in tests and
+    benchmarks; by default the skill is built and its content loaded now, not on a request."""
     # No middleware: each one wraps every request in another coroutine; the endpoint handles its
     # own errors, and catch-all routes give JSON 404 and 405 answers.
     app = web.Application(client_max_size=MAX_BODY_BYTES)
     app[IN_FLIGHT] = InFlight()
-    app[REQUEST_LOG] = request_log or RequestLog()
-    app[SKILL] = Skill()  # builds the handlers and loads content now, not on a request
+    app[ENDPOINT] = endpoint = Endpoint(settings, skill or Skill(), request_log or RequestLog())
 
-    async def certificates(app: web.Application) -> AsyncIterator[None]:
-        store = CertificateStore.from_files(
-            settings.trust_root, settings.cert_chain, fetch_base_url=settings.cert_fetch_base_url
+    async def certificate_store(app: web.Application) -> AsyncIterator[None]:
+        store = certificates or CertificateStore.from_files(
+            settings.trust_root, settings.cert_chain
         )
-        app[VERIFIER] = RequestVerifier(store, settings.skill_id)
+        endpoint.signature = SignatureVerifier(store)
         yield
         await store.close()
-        app[REQUEST_LOG].flush()
+        endpoint.log.flush()
 
-    app.cleanup_ctx.append(certificates)
+    app.cleanup_ctx.append(certificate_store)
     app.router.add_post("/", alexa_endpoint)
     app.router.add_route("*", "/", method_not_allowed)
     app.router.add_get("/healthz", healthz)
@@ -113,34 +124,37 @@ async def alexa_endpoint(request: web.Request) -> web.Response:
 
 async def answer_alexa(request: web.Request) -> web.Response:
     started = time.perf_counter()
-    log = request.app[REQUEST_LOG]
+    endpoint = request.app[ENDPOINT]
     summary = UNKNOWN
     try:
         body = await read_body(request)
-        await request.app[VERIFIER].verify_signature(request.headers, body)
-        envelope, summary = parse_envelope(body)
-        request.app[VERIFIER].check_envelope(envelope)
-        response = request.app[SKILL].handle(envelope)
-    except Rejection as rejection:
-        return reject(log, rejection, summary, started)
-    except (VerificationError, EnvelopeError) as error:
-        return reject(log, Rejection(400, str(error)), summary, started)
-    log_request(log, summary, "ok", 200, started)
+        assert endpoint.signature is not None, "the certificate store starts with the app"
+        await endpoint.signature.verify(request.headers, body)
+        parsed = parse_json(body)
+        summary = summarize(parsed)
+        envelope.check(parsed, endpoint.clock(), endpoint.skill_id)
+        response = endpoint.skill.handle(parsed)
+    except Rejected as rejection:
+        log_request(endpoint.log, summary, "rejected", rejection.status, started, rejection.reason)
+        return error_response(rejection.status, rejection.reason)
+    log_request(endpoint.log, summary, "ok", 200, started)
     return web.Response(body=orjson.dumps(response), content_type="application/json")
 
 
 async def read_body(request: web.Request) -> bytes:
     if request.content_length is not None and request.content_length > MAX_BODY_BYTES:
-        raise Rejection(413, "request body too large")
+        raise TooLarge("request body too large")
     try:
         return await request.read()
     except web.HTTPRequestEntityTooLarge:
-        raise Rejection(413, "request body too large") from None
+        raise TooLarge("request body too large") from None
 
 
-def reject(log: RequestLog, rejection: Rejection, summary: Summary, started: float) -> web.Response:
-    log_request(log, summary, "rejected", rejection.status, started, rejection.reason)
-    return error_response(rejection.status, rejection.reason)
+def parse_json(body: bytes) -> Any:
+    try:
+        return orjson.loads(body)
+    except orjson.JSONDecodeError:
+        raise EnvelopeError("body is not valid JSON") from None
 
 
 def error_response(status: int, reason: str) -> web.Response:

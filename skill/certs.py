@@ -22,7 +22,8 @@ from cryptography.hazmat.primitives.asymmetric.rsa import RSAPublicKey
 from cryptography.x509.verification import PolicyBuilder, Store
 from cryptography.x509.verification import VerificationError as ChainError
 
-from skill.verification import VerificationError, utc_now
+from skill.envelope import utc_now
+from skill.errors import CertificateError
 
 logger = logging.getLogger(__name__)
 # Header values remembered after passing the URL rules; bounded so varied URLs cannot grow memory.
@@ -34,10 +35,6 @@ ALEXA_SAN = "echo-api.amazon.com"
 CERT_HOST = "s3.amazonaws.com"
 CERT_PATH_PREFIX = "/echo.api/"
 _CHUNK_BYTES = 8192
-
-
-class CertificateError(VerificationError):
-    """The signing certificate URL or chain is unacceptable."""
 
 
 def _cert_path(url: str | None) -> str:
@@ -127,15 +124,12 @@ class CertificateStore:
         cls,
         trust_root: Path | None,
         cert_chain: Path | None,
-        *,
-        fetch_base_url: str | None = None,
     ) -> CertificateStore:
         """Build from --trust-root / --cert-chain; either may be None (system roots, download)."""
         roots = x509.load_pem_x509_certificates(trust_root.read_bytes()) if trust_root else None
         return cls(
             trust_roots=roots,
             local_chain=cert_chain.read_bytes() if cert_chain else None,
-            fetch_base_url=fetch_base_url,
         )
 
     def cached_key(self, cert_url: str | None) -> RSAPublicKey | None:

@@ -1,12 +1,15 @@
-"""The `heroin-help` command. Each subcommand imports only what it needs, so quick tools such as
-`resolve` start fast and nothing here drags aiohttp into places that must not have it."""
+"""The `heroin-help` command: the composition root, the one module that may import every layer.
+
+Each subcommand imports only what it needs, when it runs, so quick tools such as `resolve` start
+fast, and the service never loads the simulator or the speech engine.
+"""
 
 from __future__ import annotations
 
 import argparse
 import os
 import sys
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from pathlib import Path
 
 from skill.envelope import SKILL_ID_ENV
@@ -33,11 +36,11 @@ def build_parser() -> argparse.ArgumentParser:
     serve = sub.add_parser("serve", help="run the Alexa endpoint")
     add_service_options(serve)
     serve.add_argument("--workers", type=int, default=1, help="processes sharing the port")
-    serve.add_argument("--cert-fetch-base-url", help=argparse.SUPPRESS)  # tests only
     serve.set_defaults(command=run_serve)
 
     run = sub.add_parser("run", help="start the service with the dev CA and chat with it")
     add_address_options(run)
+    add_state_option(run)
     run.add_argument("--no-voice", action="store_true", help="do not speak the answers")
     run.set_defaults(command=run_local)
 
@@ -50,6 +53,7 @@ def build_parser() -> argparse.ArgumentParser:
     chat.add_argument("--locale", default="en-US")
     chat.add_argument("--jsonl", action="store_true", help="one JSON object per turn")
     chat.add_argument("--no-voice", action="store_true", help="do not speak the answers")
+    add_state_option(chat)
     chat.set_defaults(command=run_chat)
 
     say = sub.add_parser("say", help="render speech to WAV with espeak-ng")
@@ -59,11 +63,29 @@ def build_parser() -> argparse.ArgumentParser:
     say.add_argument("--locale", default="en-US")
     say.set_defaults(command=run_say)
 
-    dialogs = sub.add_parser("test-dialogs", help="run the YAML conversation scripts")
-    dialogs.add_argument("paths", nargs="*", type=Path)
+    dialogs = sub.add_parser("test-dialogs", help="run YAML conversation scripts")
+    dialogs.add_argument("paths", nargs="+", type=Path, help="dialog files, or folders of them")
     dialogs.add_argument("--url", help="a running service (default: the skill in this process)")
+    add_state_option(dialogs)
     dialogs.set_defaults(command=run_test_dialogs)
     return parser
+
+
+def add_state_option(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument(
+        "--state-dir",
+        type=Path,
+        help="where the development CA and audio are kept "
+        "(default: $XDG_STATE_HOME/heroin-help, or ~/.local/state/heroin-help)",
+    )
+
+
+def state(args: argparse.Namespace) -> Path:
+    from skill.settings import state_dir
+
+    path: Path = args.state_dir or state_dir()
+    path.mkdir(parents=True, exist_ok=True)
+    return path
 
 
 def add_address_options(parser: argparse.ArgumentParser) -> None:
@@ -85,18 +107,15 @@ def add_service_options(parser: argparse.ArgumentParser) -> None:
 
 
 def run_serve(args: argparse.Namespace) -> int:
-    from skill.app import Settings
     from skill.server import configure_logging, serve
+    from skill.settings import Settings
 
     if (args.trust_root is None) != (args.cert_chain is None):
         print("--trust-root and --cert-chain go together", file=sys.stderr)
         return 2
     configure_logging()
     settings = Settings(
-        skill_id=args.skill_id,
-        trust_root=args.trust_root,
-        cert_chain=args.cert_chain,
-        cert_fetch_base_url=args.cert_fetch_base_url,
+        skill_id=args.skill_id, trust_root=args.trust_root, cert_chain=args.cert_chain
     )
     return serve(settings, args.host, args.port, max(1, args.workers))
 
@@ -104,7 +123,7 @@ def run_serve(args: argparse.Namespace) -> int:
 def run_resolve(args: argparse.Namespace) -> int:
     import orjson
 
-    from speech.resolver import resolver_for
+    from speech.simulator.nlu.resolver import resolver_for
 
     resolver = resolver_for(args.locale)
     out = sys.stdout.buffer
@@ -116,24 +135,35 @@ def run_resolve(args: argparse.Namespace) -> int:
     return 0
 
 
+def voice(args: argparse.Namespace, state_path: Path) -> Callable[[str], str | None] | None:
+    """The chat's voice: espeak-ng through the TTS harness, unless asked for silence."""
+    if args.no_voice or getattr(args, "jsonl", False):
+        return None
+    from speech.tts.playback import Voice
+
+    return Voice(state_path / "audio")
+
+
 def run_chat(args: argparse.Namespace) -> int:
     import asyncio
 
-    from speech.chat import chat
+    from speech.simulator.chat import chat, transport_for
 
-    return asyncio.run(
-        chat(url=args.url, locale=args.locale, jsonl=args.jsonl, voice=not args.no_voice)
-    )
+    state_path = state(args)
+    transport = transport_for(args.url, state_path)
+    speak = voice(args, state_path)
+    return asyncio.run(chat(transport, locale=args.locale, jsonl=args.jsonl, speak=speak))
 
 
 def run_local(args: argparse.Namespace) -> int:
-    from speech.chat import run_local_service
+    from speech.simulator.chat import run_local_service
 
-    return run_local_service(args.host, args.port, voice=not args.no_voice)
+    state_path = state(args)
+    return run_local_service(args.host, args.port, state=state_path, speak=voice(args, state_path))
 
 
 def run_say(args: argparse.Namespace) -> int:
-    from speech.tts import say_main
+    from speech.tts.review import say_main
 
     return say_main(args.text, args.out, all_answers=args.all, locale=args.locale)
 
@@ -141,9 +171,10 @@ def run_say(args: argparse.Namespace) -> int:
 def run_test_dialogs(args: argparse.Namespace) -> int:
     import asyncio
 
-    from speech.chat import test_dialogs
+    from speech.simulator.chat import test_dialogs, transport_for
 
-    return asyncio.run(test_dialogs(args.paths, url=args.url))
+    transport = transport_for(args.url, state(args))
+    return asyncio.run(test_dialogs(args.paths, transport))
 
 
 if __name__ == "__main__":

@@ -1,26 +1,43 @@
-"""Checks on a parsed request envelope that need nothing but the standard library.
+"""The request envelope: its shape, what the log may say about it, its timestamp and skill id.
 
-The Lambda entry point uses these, and Lambda packages ship without the web stack or
-cryptography, so this module must import neither.
+Standard library only: the Lambda entry point uses these checks too, and Lambda packages ship
+without the web stack or cryptography. The web service parses the body (with orjson) and hands
+the result to `summarize`.
 """
 
 from __future__ import annotations
 
 from collections.abc import Mapping
+from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
+
+from skill.errors import EnvelopeError, VerificationError
 
 SKILL_ID_ENV = "HEROIN_HELP_SKILL_ID"  # the skill id, for Lambda and as `serve`'s default
 MAX_SKEW_SECONDS = 150
 MAX_SKILL_EVENT_SKEW_SECONDS = 3600
 
 
-class VerificationError(Exception):
-    """A request failed verification; `reason` is short and safe to log or return."""
+@dataclass(frozen=True, slots=True)
+class Summary:
+    """What the request log may say about a request: never ids, tokens or what was said."""
 
-    def __init__(self, reason: str) -> None:
-        super().__init__(reason)
-        self.reason = reason
+    request_type: str
+    intent: str | None
+
+
+UNKNOWN = Summary("unknown", None)
+
+
+def summarize(envelope: Any) -> Summary:
+    """The envelope's summary, which also proves it is shaped like an Alexa request."""
+    request = envelope.get("request") if isinstance(envelope, dict) else None
+    if not isinstance(request, dict) or not isinstance(request.get("type"), str):
+        raise EnvelopeError("not an Alexa request envelope")
+    intent = request.get("intent")
+    name = intent.get("name") if isinstance(intent, dict) else None
+    return Summary(request["type"], name if isinstance(name, str) else None)
 
 
 def utc_now() -> datetime:
@@ -79,3 +96,9 @@ def check_skill_id(envelope: Mapping[str, Any], skill_id: str | None) -> None:
         raise VerificationError("missing application id")
     if application_id != skill_id:
         raise VerificationError("wrong skill id")
+
+
+def check(envelope: Mapping[str, Any], now: datetime, skill_id: str | None) -> None:
+    """Every envelope check: recent enough, and addressed to our skill."""
+    check_timestamp(envelope, now)
+    check_skill_id(envelope, skill_id)

@@ -11,8 +11,9 @@ import logging
 import os
 from typing import Any
 
-from intents import Skill
-from skill.envelope import SKILL_ID_ENV, VerificationError, check_skill_id
+from intents.skill import Skill
+from skill.envelope import SKILL_ID_ENV, check_skill_id
+from skill.errors import VerificationError
 
 log = logging.getLogger("heroin_help.lambda")
 SKILL_ID = os.environ.get(SKILL_ID_ENV) or None

@@ -11,6 +11,7 @@ import asyncio
 import contextlib
 import logging
 import os
+import re
 import signal
 import socket
 import sys
@@ -19,23 +20,46 @@ from types import FrameType
 
 from aiohttp import web
 
-from skill.app import IN_FLIGHT, Settings, create_app
+from skill.app import IN_FLIGHT, create_app
+from skill.settings import Settings
 
 DRAIN_SECONDS = 10.0
+# Printed once the service accepts requests: whoever started it (the simulator, the tests, the
+# bench) reads the address from it, and may signal the process right after.
+LISTENING = "Heroin Help listening on {url}"
+_LISTENING = re.compile(r"listening on (http://\S+)")
 log = logging.getLogger("heroin_help.server")
 
 
-def serve(settings: Settings, host: str, port: int, workers: int = 1) -> int:
+def listening_url(line: str) -> str | None:
+    """The service's base URL from its listening line, or None when the line is something else."""
+    match = _LISTENING.search(line)
+    return match.group(1) if match else None
+
+
+AppFactory = Callable[[Settings], web.Application]
+
+
+def serve(
+    settings: Settings,
+    host: str,
+    port: int,
+    workers: int = 1,
+    app_factory: AppFactory = create_app,
+) -> int:
+    """Serve until SIGTERM or SIGINT. `app_factory` builds each worker's app (the bench serves
+    the same app with a constant answer in place of the skill)."""
     sock = bind(host, port)
     bound_host, bound_port = sock.getsockname()[:2]
     if settings.skill_id is None:
         log.warning("no skill id configured: requests for any skill id are accepted")
-    # Tests and the simulator wait for this line to know the port, and may signal us right after.
-    listening = f"Heroin Help listening on http://{bound_host}:{bound_port}"
+    listening = LISTENING.format(url=f"http://{bound_host}:{bound_port}")
     if workers <= 1:
-        asyncio.run(run_worker(settings, sock, ready=lambda: print(listening, flush=True)))
+        asyncio.run(run_worker(app_factory(settings), sock, lambda: print(listening, flush=True)))
         return 0
-    return supervise(settings, sock, workers, ready=lambda: print(listening, flush=True))
+    return supervise(
+        lambda: app_factory(settings), sock, workers, lambda: print(listening, flush=True)
+    )
 
 
 def bind(host: str, port: int) -> socket.socket:
@@ -49,9 +73,8 @@ def bind(host: str, port: int) -> socket.socket:
 
 
 async def run_worker(
-    settings: Settings, sock: socket.socket, ready: Callable[[], None] | None = None
+    app: web.Application, sock: socket.socket, ready: Callable[[], None] | None = None
 ) -> None:
-    app = create_app(settings)
     runner = web.AppRunner(app, access_log=None, shutdown_timeout=DRAIN_SECONDS)
     await runner.setup()
     site = web.SockSite(runner, sock)
@@ -71,7 +94,10 @@ async def run_worker(
 
 
 def supervise(
-    settings: Settings, sock: socket.socket, workers: int, ready: Callable[[], None]
+    app: Callable[[], web.Application],
+    sock: socket.socket,
+    workers: int,
+    ready: Callable[[], None],
 ) -> int:
     """Fork the workers, restart any that dies, and pass SIGTERM/SIGINT on to all of them."""
     children: set[int] = set()
@@ -83,7 +109,7 @@ def supervise(
             signal.signal(signal.SIGTERM, signal.SIG_DFL)
             signal.signal(signal.SIGINT, signal.SIG_DFL)
             try:
-                asyncio.run(run_worker(settings, sock))
+                asyncio.run(run_worker(app(), sock))
             finally:
                 os._exit(0)
         children.add(pid)

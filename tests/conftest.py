@@ -2,18 +2,25 @@
 
 from __future__ import annotations
 
+import os
 from collections.abc import AsyncIterator
 from pathlib import Path
 
 import pytest
 from aiohttp.test_utils import TestServer
 
-from skill.app import Settings, create_app
-from skill.devpki import DevPaths, load_signing_key, write_dev_pki
-from speech.alexa_requests import DEV_SKILL_ID, Reply, Session
-from speech.client import SignedClient
+from skill.app import create_app
+from skill.settings import Settings
+from speech.simulator.devpki import DevPaths, write_dev_pki
+from speech.simulator.envelopes import DEV_SKILL_ID
+from tests.helpers import Alexa
 
-REPO = Path(__file__).resolve().parent.parent
+
+@pytest.fixture(autouse=True, scope="session")
+def private_state(tmp_path_factory: pytest.TempPathFactory) -> None:
+    """Commands the tests start keep their state (dev CA, audio, guide store) in a temporary
+    directory, never in the user's own ~/.local/state."""
+    os.environ["XDG_STATE_HOME"] = str(tmp_path_factory.mktemp("state"))
 
 
 @pytest.fixture(scope="session")
@@ -21,21 +28,14 @@ def dev_pki(tmp_path_factory: pytest.TempPathFactory) -> DevPaths:
     return write_dev_pki(tmp_path_factory.mktemp("pki"))
 
 
-class Alexa(SignedClient):
-    """A signed client that also keeps one conversation's session, like a speaker would."""
+@pytest.fixture
+def state_dir() -> Path:
+    """The state directory the tests' commands use (see `private_state`)."""
+    from skill.settings import state_dir
 
-    def __init__(self, url: str, pki: DevPaths) -> None:
-        super().__init__(url, load_signing_key(pki.signing_key))
-        self.session = Session()
-
-    async def turn(self, name: str | None, **slots: str) -> Reply:
-        envelope = self.session.launch() if name is None else self.session.intent(name, slots)
-        answer = await self.send(envelope)
-        self.session.absorb(answer)
-        return Reply.of(answer)
-
-    def new_session(self) -> None:
-        self.session = Session()
+    path = state_dir()
+    path.mkdir(parents=True, exist_ok=True)
+    return path
 
 
 @pytest.fixture

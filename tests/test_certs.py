@@ -15,8 +15,9 @@ from aiohttp.test_utils import TestServer
 from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric.rsa import RSAPublicKey
 
-from skill import devpki
-from skill.certs import CertificateError, CertificateStore, check_cert_url
+from skill.certs import CertificateStore, check_cert_url
+from skill.errors import CertificateError
+from speech.simulator import devpki
 
 URL = "https://s3.amazonaws.com/echo.api/echo-api-cert.pem"
 

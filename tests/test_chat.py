@@ -2,18 +2,14 @@
 
 from __future__ import annotations
 
-import signal
 import subprocess
 import sys
-from pathlib import Path
 from typing import Any
 
 import orjson
 
-from skill.devpki import write_dev_pki
-from speech.chat import DEV_DIR, LISTENING, dev_serve_args
+from speech.simulator.devservice import dev_pki, start_service
 
-REPO = Path(__file__).resolve().parent.parent
 KEYS = {"utterance", "intent", "slots", "speech", "ssml", "reprompt", "end_session", "card"}
 SCRIPT = "open heroin help\nmy friend isn't breathing\nnext\n\nwhat is suboxone\nstop\n"
 
@@ -25,7 +21,6 @@ def chat(*extra: str) -> list[dict[str, Any]]:
         capture_output=True,
         text=True,
         check=True,
-        cwd=REPO,
         timeout=60,
     )
     return [orjson.loads(line) for line in result.stdout.splitlines()]
@@ -60,17 +55,9 @@ def test_chat_in_process() -> None:
 
 
 def test_chat_over_http_with_signed_requests() -> None:
-    pki = write_dev_pki(DEV_DIR / "pki")  # the CA that chat --url signs with
-    service = subprocess.Popen(
-        [sys.executable, "-m", "skill.cli", *dev_serve_args(pki)],
-        stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, cwd=REPO,
-    )  # fmt: skip
+    service = start_service(dev_pki())  # the CA in the state directory, which chat --url signs with
     try:
-        assert service.stdout is not None
-        url = LISTENING.search(service.stdout.readline())
-        assert url is not None
-        check_turns(chat("--url", url.group(1) + "/"))
+        check_turns(chat("--url", service.url))
     finally:
-        service.send_signal(signal.SIGTERM)
-        _, log = service.communicate(timeout=20)
+        _, log = service.stop()
     assert log.count('"outcome":"ok"') >= 6  # every turn, and the session's end, was verified

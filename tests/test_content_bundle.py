@@ -6,7 +6,8 @@ import shutil
 from pathlib import Path
 
 from speech import content
-from speech.content import load_compiled, load_directory
+from speech.content.bundle import load_compiled
+from speech.content.loader import load_directory
 
 
 def copy_content(tmp_path: Path) -> tuple[Path, Path, Path]:
@@ -20,22 +21,23 @@ def copy_content(tmp_path: Path) -> tuple[Path, Path, Path]:
 def test_the_bundle_holds_exactly_what_the_yaml_says(tmp_path: Path) -> None:
     directory, sources, bundle = copy_content(tmp_path)
     from_yaml = load_directory(directory, sources)
-    first = load_compiled(directory, sources, bundle)
+    first = load_compiled(directory, sources, bundle, load_directory)
     assert bundle.exists()
-    second = load_compiled(directory, sources, bundle)  # now read from the bundle
+    second = load_compiled(directory, sources, bundle, load_directory)  # now read from the bundle
     assert first == from_yaml == second
 
 
 def test_an_edit_to_the_yaml_recompiles_the_bundle(tmp_path: Path) -> None:
     directory, sources, bundle = copy_content(tmp_path)
-    load_compiled(directory, sources, bundle)
+    load_compiled(directory, sources, bundle, load_directory)
     prompts = directory / "prompts.yaml"
     prompts.write_text(prompts.read_text().replace("Take care.", "Take good care."))
-    reloaded = load_compiled(directory, sources, bundle)
+    reloaded = load_compiled(directory, sources, bundle, load_directory)
     assert reloaded.prompts["goodbye"].speech.startswith("Take good care.")
 
 
 def test_a_damaged_bundle_is_ignored(tmp_path: Path) -> None:
     directory, sources, bundle = copy_content(tmp_path)
     bundle.write_text("{not json")
-    assert load_compiled(directory, sources, bundle) == load_directory(directory, sources)
+    compiled = load_compiled(directory, sources, bundle, load_directory)
+    assert compiled == load_directory(directory, sources)

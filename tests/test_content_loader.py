@@ -16,6 +16,7 @@ import pytest
 import yaml
 
 from speech import content
+from speech.content import loader, schema
 
 LOCALE = "en-US"
 
@@ -37,16 +38,16 @@ def edit(path: Path, change: Callable[[Any], None]) -> None:
 
 
 def load_error(directory: Path, sources: Path) -> str:
-    with pytest.raises(content.ContentError) as caught:
-        content.load_directory(directory, sources)
+    with pytest.raises(loader.ContentError) as caught:
+        loader.load_directory(directory, sources)
     return str(caught.value)
 
 
 def test_the_unbroken_copy_loads(copy: tuple[Path, Path]) -> None:
-    loaded = content.load_directory(*copy)
-    assert set(loaded.topics) == set(content.TOPIC_INTENTS)
-    assert set(loaded.medications) == set(content.MEDICATIONS)
-    assert set(loaded.guides) == set(content.GUIDES)
+    loaded = loader.load_directory(*copy)
+    assert set(loaded.topics) == set(schema.TOPIC_INTENTS)
+    assert set(loaded.medications) == set(schema.MEDICATIONS)
+    assert set(loaded.guides) == set(schema.GUIDES)
 
 
 def test_the_yaml_round_trip_keeps_the_content(copy: tuple[Path, Path]) -> None:
@@ -54,7 +55,7 @@ def test_the_yaml_round_trip_keeps_the_content(copy: tuple[Path, Path]) -> None:
     directory, sources = copy
     for name in ("topics.yaml", "medications.yaml", "guides.yaml", "prompts.yaml"):
         edit(directory / name, lambda data: None)
-    assert content.load_directory(directory, sources) == content.load_directory(
+    assert loader.load_directory(directory, sources) == loader.load_directory(
         content.CONTENT_DIR / LOCALE, content.CONTENT_DIR / "sources.yaml"
     )
 

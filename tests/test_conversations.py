@@ -11,10 +11,10 @@ import re
 import pytest
 
 from speech import content
-from speech.content import MEDICATIONS, TOPIC_INTENTS
+from speech.content.schema import MEDICATIONS, TOPIC_INTENTS
 from speech.ssml import to_text
-from tests.conftest import Alexa
-from tests.test_content_safety import DISCLAIMER, MAX_FIRST_WORDS, MAX_OVERDOSE_STEP_WORDS
+from tests.content_rules import DISCLAIMER, MAX_FIRST_WORDS, MAX_OVERDOSE_STEP_WORDS
+from tests.helpers import Alexa
 
 EN = content.load("en-US")
 

@@ -2,15 +2,16 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import pytest
 from aiohttp.test_utils import TestServer
 
-from skill.devpki import DevPaths, load_signing_key
-from speech.client import SignedClient
-from speech.dialogs import Dialog, load_dialogs, run_dialog
-from speech.simulator import InProcess
+from speech.simulator.devpki import DevPaths, load_signing_key
+from speech.simulator.dialogs import Dialog, load_dialogs, run_dialog
+from speech.simulator.transports import InProcess, SignedClient
 
-DIALOGS = load_dialogs()
+DIALOGS = load_dialogs([Path(__file__).parent / "dialogs"])
 
 
 def test_there_are_dialogs_for_both_guides_and_questions() -> None:

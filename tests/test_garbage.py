@@ -15,8 +15,8 @@ from typing import Any
 
 import pytest
 
-from intents import Skill
-from speech.alexa_requests import Session
+from intents.skill import Skill
+from speech.simulator.envelopes import Session
 
 Turn = Callable[[Session], dict[str, Any]]
 

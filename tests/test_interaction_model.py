@@ -16,8 +16,8 @@ from typing import Any
 
 import pytest
 
-from intents.handlers import GUIDE_INTENTS
-from speech.content import TOPIC_INTENTS
+from intents.names import BUILT_IN_INTENTS, EMERGENCY
+from speech.content.schema import CUSTOM_INTENTS
 
 REPO = Path(__file__).resolve().parents[1]
 PACKAGE = REPO / "interaction_model"
@@ -26,26 +26,8 @@ MANIFEST_PATH = PACKAGE / "skill.json"
 ASK_RESOURCES_PATH = REPO / "ask-resources.json"
 
 INVOCATION = "heroin help"
-EMERGENCY = "OverdoseEmergencyIntent"
-
-# The contract is what the skill answers: every topic in the content and every guide it starts.
-CUSTOM_INTENTS = [*GUIDE_INTENTS, *TOPIC_INTENTS]
-assert EMERGENCY in CUSTOM_INTENTS
-
-REQUIRED_BUILTINS = [
-    "AMAZON.HelpIntent",
-    "AMAZON.StopIntent",
-    "AMAZON.CancelIntent",
-    "AMAZON.FallbackIntent",
-    "AMAZON.NavigateHomeIntent",
-    "AMAZON.YesIntent",
-    "AMAZON.NoIntent",
-    "AMAZON.RepeatIntent",
-    "AMAZON.NextIntent",
-    "AMAZON.PreviousIntent",
-    "AMAZON.StartOverIntent",
-    "AMAZON.MoreIntent",
-]
+# The contract is what the skill answers (every topic and guide) and the built-ins it routes.
+REQUIRED_BUILTINS = list(BUILT_IN_INTENTS)
 
 # Samples the product relies on in built-in intents (the step-by-step emergency flow).
 REQUIRED_BUILTIN_SAMPLES = {

@@ -11,9 +11,9 @@ from typing import Any
 
 import pytest
 
-from script.build_lambda import build
-from speech.alexa_requests import DEV_SKILL_ID, Reply, Session
+from speech.simulator.envelopes import DEV_SKILL_ID, Reply, Session
 
+BUILD = Path(__file__).resolve().parents[1] / "script" / "build-lambda"
 RUNNER = """
 import json, sys
 sys.path.insert(0, sys.argv[1])
@@ -31,7 +31,8 @@ else:
 @pytest.fixture(scope="module")
 def unpacked(tmp_path_factory: pytest.TempPathFactory) -> Path:
     directory = tmp_path_factory.mktemp("lambda")
-    archive = build(directory / "heroin-help-lambda.zip")
+    archive = directory / "heroin-help-lambda.zip"
+    subprocess.run([sys.executable, str(BUILD), "--out", str(archive)], check=True)
     with zipfile.ZipFile(archive) as zipped:
         zipped.extractall(directory / "app")
     return directory / "app"
@@ -68,3 +69,10 @@ def test_the_lambda_handler_starts_the_overdose_guide(unpacked: Path) -> None:
 def test_the_lambda_handler_refuses_another_skill(unpacked: Path) -> None:
     answer = invoke(unpacked, Session(skill_id="amzn1.ask.skill.not-ours").launch())
     assert answer == {"error": "VerificationError"}
+
+
+def test_the_zip_holds_the_lambda_path_and_not_the_tools(unpacked: Path) -> None:
+    assert (unpacked / "speech" / "content" / "en-US.compiled.json").is_file()
+    assert (unpacked / "intents" / "asksdk" / "serializer.py").is_file()
+    for tool in ("speech/simulator", "speech/tts", "aiohttp", "cryptography", "pyttsx3"):
+        assert not (unpacked / tool).exists(), f"{tool} is not on the Lambda path"

@@ -12,7 +12,9 @@ import orjson
 import pytest
 import yaml
 
-from speech.resolver import EMERGENCY, FALLBACK, LAUNCH, Resolver, number_words, resolver_for
+from intents.names import EMERGENCY, FALLBACK, LAUNCH_REQUEST
+from speech.simulator.nlu.normalise import number_words
+from speech.simulator.nlu.resolver import Resolver, resolver_for
 
 HELDOUT_DIR = Path(__file__).parent / "data" / "heldout"
 HELDOUT_FILES = sorted(HELDOUT_DIR.glob("en-US*.yaml"))
@@ -89,8 +91,8 @@ def test_every_sample_resolves_to_its_own_intent(resolver: Resolver) -> None:
 @pytest.mark.parametrize(
     ("utterance", "intent", "slots"),
     [
-        ("open heroin help", LAUNCH, {}),
-        ("Alexa, open Heroin Help", LAUNCH, {}),
+        ("open heroin help", LAUNCH_REQUEST, {}),
+        ("Alexa, open Heroin Help", LAUNCH_REQUEST, {}),
         ("ask heroin help what to do, my friend overdosed", EMERGENCY, {}),
         ("tell heroin help he isn't breathing", EMERGENCY, {}),
         ("ask heroin help about Narcan", "MedicationIntent", {"medication": "naloxone"}),

@@ -11,9 +11,9 @@ from ask_sdk_core.serialize import DefaultSerializer
 from ask_sdk_model.request_envelope import RequestEnvelope
 from ask_sdk_model.response_envelope import ResponseEnvelope
 
-from intents import Skill
-from skill.serializer import FastSerializer
-from speech.alexa_requests import Session
+from intents.asksdk.serializer import FastSerializer
+from intents.skill import Skill
+from speech.simulator.envelopes import Session
 
 
 def envelopes() -> list[dict[str, Any]]:

@@ -16,8 +16,10 @@ import pytest
 from aiohttp import ClientSession
 from aiohttp.test_utils import TestServer
 
-from skill.app import Settings, create_app
-from skill.devpki import (
+from skill.app import create_app
+from skill.requestlog import RequestLog
+from skill.settings import Settings
+from speech.simulator.devpki import (
     DEV_CERT_URL,
     DevPaths,
     chain_pem,
@@ -26,9 +28,8 @@ from skill.devpki import (
     root_pem,
     sign_body,
 )
-from skill.requestlog import RequestLog
-from speech.alexa_requests import DEV_SKILL_ID, Reply, Session
-from tests.conftest import Alexa
+from speech.simulator.envelopes import DEV_SKILL_ID, Reply, Session
+from tests.helpers import Alexa
 
 GOOD_URLS = [
     "https://s3.amazonaws.com/echo.api/echo-api-cert.pem",
@@ -153,7 +154,7 @@ async def test_one_log_line_per_request_without_ids(dev_pki: DevPaths) -> None:
     settings = Settings(
         skill_id=DEV_SKILL_ID, trust_root=dev_pki.trust_root, cert_chain=dev_pki.cert_chain
     )
-    server = TestServer(create_app(settings, RequestLog(stream)), host="127.0.0.1")
+    server = TestServer(create_app(settings, request_log=RequestLog(stream)), host="127.0.0.1")
     await server.start_server()
     async with Alexa(str(server.make_url("/")), dev_pki) as alexa:
         await alexa.turn("OverdoseSignsIntent")

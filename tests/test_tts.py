@@ -14,22 +14,24 @@ from pathlib import Path
 
 import pytest
 
-from speech import content, ssml, tts
+from speech import content, ssml
+from speech.content import loader
+from speech.tts import engine, playback, review, wav
 
 TELEPHONE = '<say-as interpret-as="telephone">1-800-662-4357</say-as>'
 
 
 @pytest.fixture(scope="module", autouse=True)
-def engine() -> tts.Speaker:
+def espeak() -> engine.Speaker:
     try:
-        return tts.speaker()
-    except tts.TTSUnavailable as error:
+        return engine.speaker()
+    except engine.TTSUnavailable as error:
         pytest.skip(f"no offline TTS engine: {error}")
 
 
 def test_short_text_renders_and_longer_text_renders_longer(tmp_path: Path) -> None:
-    short = tts.render_wav("Call for help now.", tmp_path / "short.wav")
-    long = tts.render_wav(
+    short = engine.render_wav("Call for help now.", tmp_path / "short.wav")
+    long = engine.render_wav(
         "Call for help now. Stay with the person, keep them breathing, "
         "and give naloxone if you have it.",
         tmp_path / "long.wav",
@@ -37,13 +39,13 @@ def test_short_text_renders_and_longer_text_renders_longer(tmp_path: Path) -> No
 
     assert (tmp_path / "short.wav").is_file()
     assert short > 0.3
-    assert short == tts.wav_duration(tmp_path / "short.wav")
+    assert short == wav.wav_duration(tmp_path / "short.wav")
     # Measured: about 1.55 s and 6.05 s.
     assert long > short + 3.0
 
 
 def test_wav_is_mono_16_bit(tmp_path: Path) -> None:
-    tts.render_wav("Hello.", tmp_path / "hello.wav")
+    engine.render_wav("Hello.", tmp_path / "hello.wav")
 
     with wave.open(str(tmp_path / "hello.wav"), "rb") as wav:
         assert (wav.getnchannels(), wav.getsampwidth()) == (1, 2)
@@ -51,17 +53,17 @@ def test_wav_is_mono_16_bit(tmp_path: Path) -> None:
 
 
 def test_break_becomes_a_real_pause(tmp_path: Path) -> None:
-    with_break = tts.render_wav(
+    with_break = engine.render_wav(
         'Stay with them.<break time="1s"/>Call for help.', tmp_path / "break.wav"
     )
-    without = tts.render_wav("Stay with them. Call for help.", tmp_path / "plain.wav")
+    without = engine.render_wav("Stay with them. Call for help.", tmp_path / "plain.wav")
 
     # Measured: 3.35 s and 2.35 s.
     assert with_break - without >= 0.9
 
 
 def test_break_only_is_exact_silence(tmp_path: Path) -> None:
-    seconds = tts.render_wav('<break time="500ms"/>', tmp_path / "pause.wav")
+    seconds = engine.render_wav('<break time="500ms"/>', tmp_path / "pause.wav")
 
     assert seconds == pytest.approx(0.5)
     with wave.open(str(tmp_path / "pause.wav"), "rb") as wav:
@@ -69,12 +71,12 @@ def test_break_only_is_exact_silence(tmp_path: Path) -> None:
 
 
 def test_telephone_number_reaches_the_engine_digit_by_digit(tmp_path: Path) -> None:
-    assert tts.speakable_segments(TELEPHONE) == [ssml.Segment("1, 8 0 0, 6 6 2, 4 3 5 7")]
+    assert engine.speakable_segments(TELEPHONE) == [ssml.Segment("1, 8 0 0, 6 6 2, 4 3 5 7")]
 
-    spelled_ssml = tts.render_wav(TELEPHONE, tmp_path / "tel.wav")
-    spelled_text = tts.render_wav(ssml.spell_number("1-800-662-4357"), tmp_path / "spelled.wav")
-    unspelled = tts.render_wav("1-800-662-4357", tmp_path / "unspelled.wav")
-    three_digits = tts.render_wav(
+    spelled_ssml = engine.render_wav(TELEPHONE, tmp_path / "tel.wav")
+    spelled_text = engine.render_wav(ssml.spell_number("1-800-662-4357"), tmp_path / "spelled.wav")
+    unspelled = engine.render_wav("1-800-662-4357", tmp_path / "unspelled.wav")
+    three_digits = engine.render_wav(
         '<say-as interpret-as="telephone">911</say-as>', tmp_path / "911.wav"
     )
 
@@ -86,18 +88,18 @@ def test_telephone_number_reaches_the_engine_digit_by_digit(tmp_path: Path) -> N
 
 
 def test_fragment_starting_with_words_is_still_ssml(tmp_path: Path) -> None:
-    assert tts.is_ssml('Stay with them.<break time="1s"/>Call.')
-    assert not tts.is_ssml("Tom & Jerry say 2 < 3")
+    assert engine.is_ssml('Stay with them.<break time="1s"/>Call.')
+    assert not engine.is_ssml("Tom & Jerry say 2 < 3")
 
     # Plain text is never parsed, so characters that are invalid in XML render fine.
-    assert tts.render_wav("Tom & Jerry say 2 < 3", tmp_path / "plain.wav") > 0.3
+    assert engine.render_wav("Tom & Jerry say 2 < 3", tmp_path / "plain.wav") > 0.3
 
 
 def test_rate_changes_duration(tmp_path: Path) -> None:
     text = "This sentence is said at two different speeds."
-    normal = tts.render_wav(text, tmp_path / "normal.wav")
-    fast = tts.render_wav(text, tmp_path / "fast.wav", rate=350)
-    again = tts.render_wav(text, tmp_path / "again.wav")
+    normal = engine.render_wav(text, tmp_path / "normal.wav")
+    fast = engine.render_wav(text, tmp_path / "fast.wav", rate=350)
+    again = engine.render_wav(text, tmp_path / "again.wav")
 
     assert fast < normal * 0.7
     # The default rate comes back after an explicit one.
@@ -105,23 +107,23 @@ def test_rate_changes_duration(tmp_path: Path) -> None:
 
 
 def test_voice_is_chosen_by_language_and_unknown_voices_are_refused(
-    engine: tts.Speaker, tmp_path: Path
+    espeak: engine.Speaker, tmp_path: Path
 ) -> None:
-    assert tts.render_wav("Tomato.", tmp_path / "gb.wav", voice="en-gb") > 0.3
+    assert engine.render_wav("Tomato.", tmp_path / "gb.wav", voice="en-gb") > 0.3
     with pytest.raises(ValueError, match="unknown voice"):
-        tts.render_wav("Tomato.", tmp_path / "x.wav", voice="no-such-voice")
+        engine.render_wav("Tomato.", tmp_path / "x.wav", voice="no-such-voice")
     # A refused voice leaves the default in place.
-    tts.render_wav("Tomato.", tmp_path / "us.wav")
-    assert engine.default_voice is not None and engine.default_voice.endswith("en-us")
+    engine.render_wav("Tomato.", tmp_path / "us.wav")
+    assert espeak.default_voice is not None and espeak.default_voice.endswith("en-us")
 
 
 def test_invalid_ssml_is_reported(tmp_path: Path) -> None:
     with pytest.raises(ssml.SSMLError):
-        tts.render_wav("<speak>unclosed", tmp_path / "bad.wav")
+        engine.render_wav("<speak>unclosed", tmp_path / "bad.wav")
 
 
 def test_one_speaker_per_process() -> None:
-    assert tts.speaker() is tts.speaker()
+    assert engine.speaker() is engine.speaker()
 
 
 def test_render_all_writes_wavs_and_reports_longest_first(tmp_path: Path) -> None:
@@ -132,7 +134,7 @@ def test_render_all_writes_wavs_and_reports_longest_first(tmp_path: Path) -> Non
     ]
     progress = io.StringIO()
 
-    reports = tts.render_all(answers, tmp_path / "out", progress=progress)
+    reports = review.render_all(answers, tmp_path / "out", progress=progress)
 
     out = tmp_path / "out"
     wavs = sorted(path.name for path in out.glob("*.wav"))
@@ -150,7 +152,7 @@ def test_render_all_writes_wavs_and_reports_longest_first(tmp_path: Path) -> Non
         "topics.yaml:CostIntent": 5,
     }
     for report in reports:
-        assert report.seconds == tts.wav_duration(report.file)
+        assert report.seconds == wav.wav_duration(report.file)
 
     rows = json.loads((out / "report.json").read_text(encoding="utf-8"))
     assert [row["key"] for row in rows] == [report.key for report in reports]
@@ -169,15 +171,15 @@ def test_render_all_writes_wavs_and_reports_longest_first(tmp_path: Path) -> Non
 
 
 def test_render_all_keeps_keys_that_sanitise_alike_apart(tmp_path: Path) -> None:
-    reports = tts.render_all([("a:b", "One."), ("a/b", "Two.")], tmp_path, progress=None)
+    reports = review.render_all([("a:b", "One."), ("a/b", "Two.")], tmp_path, progress=None)
 
     assert sorted(report.file.name for report in reports) == ["a_b-2.wav", "a_b.wav"]
 
 
 def test_play_returns_a_bool_without_raising(tmp_path: Path) -> None:
-    tts.render_wav("Hello.", tmp_path / "hello.wav")
+    engine.render_wav("Hello.", tmp_path / "hello.wav")
 
-    assert isinstance(tts.play(tmp_path / "hello.wav"), bool)
+    assert isinstance(playback.play(tmp_path / "hello.wav"), bool)
 
 
 def test_say_renders_and_reports_where_the_wav_is(
@@ -185,7 +187,7 @@ def test_say_renders_and_reports_where_the_wav_is(
 ) -> None:
     out = tmp_path / "say.wav"
 
-    code = tts.say_main("Call for help now.", out, all_answers=False, locale="en-US")
+    code = review.say_main("Call for help now.", out, all_answers=False, locale="en-US")
 
     assert code == 0
     printed = capsys.readouterr().out
@@ -196,19 +198,19 @@ def test_say_renders_and_reports_where_the_wav_is(
 
 def test_say_rejects_bad_input(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     out = tmp_path / "x.wav"
-    assert tts.say_main("<speak>unclosed", out, all_answers=False, locale="en-US") == 2
-    assert tts.say_main(None, out, all_answers=False, locale="en-US") == 2
-    assert tts.say_main("Hi.", tmp_path, all_answers=True, locale="en-US") == 2
+    assert review.say_main("<speak>unclosed", out, all_answers=False, locale="en-US") == 2
+    assert review.say_main(None, out, all_answers=False, locale="en-US") == 2
+    assert review.say_main("Hi.", tmp_path, all_answers=True, locale="en-US") == 2
     assert "say:" in capsys.readouterr().err
 
 
 def test_say_all_renders_every_answer(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     try:
         answers = list(content.load("en-US").answers())
-    except content.ContentError as error:
+    except loader.ContentError as error:
         pytest.skip(f"en-US content is not complete yet: {error}")
 
-    code = tts.say_main(None, tmp_path, all_answers=True, locale="en-US")
+    code = review.say_main(None, tmp_path, all_answers=True, locale="en-US")
 
     assert code == 0
     assert len(json.loads((tmp_path / "report.json").read_text(encoding="utf-8"))) == len(answers)

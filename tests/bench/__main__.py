@@ -33,10 +33,11 @@ from typing import Any
 import orjson
 import yaml
 
-from skill.devpki import DEV_CERT_URL, load_signing_key, sign_body, write_dev_pki
 from skill.envelope import SKILL_ID_ENV
-from speech.alexa_requests import DEV_SKILL_ID, Session
-from speech.chat import LISTENING, dev_serve_args
+from skill.server import listening_url
+from speech.simulator.devpki import DEV_CERT_URL, load_signing_key, sign_body, write_dev_pki
+from speech.simulator.devservice import dev_serve_args
+from speech.simulator.envelopes import DEV_SKILL_ID, Session
 
 REPO = Path(__file__).resolve().parents[2]
 RESULTS = REPO / ".bench"
@@ -84,10 +85,10 @@ def running(command: list[str]) -> Iterator[tuple[subprocess.Popen[str], str]]:
     )
     try:
         assert process.stdout is not None
-        match = LISTENING.search(process.stdout.readline())
-        if match is None:
+        url = listening_url(process.stdout.readline())
+        if url is None:
             raise RuntimeError(f"server did not start: {command}")
-        yield process, match.group(1) + "/"
+        yield process, url + "/"
     finally:
         process.terminate()
         process.wait(timeout=20)
@@ -220,7 +221,7 @@ def cold_start() -> dict[str, Any]:
 
 
 def resolver_speed() -> dict[str, Any]:
-    from speech.resolver import Resolver
+    from speech.simulator.nlu.resolver import Resolver
 
     started = time.perf_counter()
     resolver = Resolver.for_locale("en-US")

@@ -12,9 +12,10 @@ from typing import Any
 
 from aiohttp import web
 
-import skill.server
-from skill.app import SKILL, Settings, create_app
-from skill.cli import main
+from skill.app import create_app
+from skill.cli import build_parser
+from skill.server import serve
+from skill.settings import Settings
 
 ANSWER = {"version": "1.0", "response": {"outputSpeech": {"type": "PlainText", "text": "ok"}}}
 
@@ -25,11 +26,16 @@ class ConstantSkill:
 
 
 def create_constant_app(settings: Settings) -> web.Application:
-    app = create_app(settings)
-    app[SKILL] = ConstantSkill()  # type: ignore[assignment]
-    return app
+    return create_app(settings, skill=ConstantSkill())
+
+
+def main() -> int:
+    args = build_parser().parse_args()
+    settings = Settings(
+        skill_id=args.skill_id, trust_root=args.trust_root, cert_chain=args.cert_chain
+    )
+    return serve(settings, args.host, args.port, app_factory=create_constant_app)
 
 
 if __name__ == "__main__":
-    skill.server.create_app = create_constant_app  # type: ignore[assignment]
     sys.exit(main())

@@ -1,40 +1,21 @@
-"""The local voice simulator: what Alexa does around the skill, without Amazon's cloud.
+"""One person talking to the skill: what Alexa does around it, without Amazon's cloud.
 
 A line of text is resolved to an intent, wrapped in a real request envelope with the session the
-skill returned last turn, sent to the skill (signed, over HTTP, or in process), and the answer is
-reported as a listener hears it.
+skill returned last turn, sent to the skill through a transport, and the answer is reported as a
+listener hears it.
 """
 
 from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass
-from typing import Any, Protocol
+from typing import Any
 
-from speech.alexa_requests import DEV_SKILL_ID, Reply, Session
-from speech.resolver import LAUNCH, Resolution, Resolver, resolver_for
+from intents.names import LAUNCH_REQUEST
+from speech.simulator.envelopes import DEV_SKILL_ID, Reply, Session
+from speech.simulator.nlu.resolver import Resolution, Resolver, resolver_for
+from speech.simulator.transports import Transport
 from speech.ssml import to_text
-
-
-class Transport(Protocol):
-    async def send(self, envelope: Mapping[str, Any]) -> dict[str, Any]: ...
-
-    async def close(self) -> None: ...
-
-
-class InProcess:
-    """Runs the skill in this process: no HTTP, no signature, the same handlers."""
-
-    def __init__(self) -> None:
-        from intents import Skill
-
-        self.skill = Skill()
-
-    async def send(self, envelope: Mapping[str, Any]) -> dict[str, Any]:
-        return self.skill.handle(dict(envelope))
-
-    async def close(self) -> None:
-        return None
 
 
 @dataclass(frozen=True, slots=True)
@@ -87,7 +68,7 @@ class Conversation:
         return TurnResult(utterance, resolution.intent, resolution.slots, reply)
 
     def envelope_for(self, session: Session, resolution: Resolution) -> dict[str, Any]:
-        if resolution.intent == LAUNCH:
+        if resolution.intent == LAUNCH_REQUEST:
             return session.launch()
         slot_names = self.resolver.intent_slots.get(resolution.intent, {})
         slots: dict[str, str | None] = {name: None for name in slot_names}

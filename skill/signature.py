@@ -1,33 +1,18 @@
-"""Checks Amazon requires of a web-service skill before it trusts a request.
-
-The envelope checks live in `skill.envelope` (standard library only, shared with Lambda); this
-module adds the signature. The certificate store (aiohttp) is only referenced for type checking.
-"""
+"""The request signature Amazon requires a web-service skill to check: Signature-256 over the raw
+body, made with the key of the certificate chain named in SignatureCertChainUrl."""
 
 from __future__ import annotations
 
 import base64
 import binascii
-from collections.abc import Callable, Mapping
-from datetime import datetime
-from typing import TYPE_CHECKING, Any
+from collections.abc import Mapping
 
 from cryptography.exceptions import InvalidSignature
 from cryptography.hazmat.primitives import hashes
 from cryptography.hazmat.primitives.asymmetric import padding
 
-from skill.envelope import (
-    MAX_SKEW_SECONDS,
-    MAX_SKILL_EVENT_SKEW_SECONDS,
-    VerificationError,
-    check_skill_id,
-    check_timestamp,
-    parse_timestamp,
-    utc_now,
-)
-
-if TYPE_CHECKING:
-    from skill.certs import CertificateStore
+from skill.certs import CertificateStore
+from skill.errors import VerificationError
 
 SIGNATURE_HEADER = "Signature-256"
 CERT_URL_HEADER = "SignatureCertChainUrl"
@@ -45,18 +30,11 @@ def header(headers: Mapping[str, str], name: str) -> str | None:
     return None
 
 
-class RequestVerifier:
-    def __init__(
-        self,
-        certificates: CertificateStore,
-        skill_id: str | None,
-        clock: Callable[[], datetime] = utc_now,
-    ) -> None:
+class SignatureVerifier:
+    def __init__(self, certificates: CertificateStore) -> None:
         self._certificates = certificates
-        self._skill_id = skill_id
-        self._clock = clock
 
-    async def verify_signature(self, headers: Mapping[str, str], body: bytes) -> None:
+    async def verify(self, headers: Mapping[str, str], body: bytes) -> None:
         """Check the certificate URL and chain, then the Signature-256 over the raw body."""
         encoded = header(headers, SIGNATURE_HEADER)
         if not encoded:
@@ -76,20 +54,3 @@ class RequestVerifier:
             public_key.verify(signature, body, padding.PKCS1v15(), hashes.SHA256())
         except InvalidSignature:
             raise VerificationError("bad signature") from None
-
-    def check_envelope(self, envelope: Mapping[str, Any]) -> None:
-        check_timestamp(envelope, self._clock())
-        check_skill_id(envelope, self._skill_id)
-
-
-__all__ = [
-    "MAX_SKEW_SECONDS",
-    "MAX_SKILL_EVENT_SKEW_SECONDS",
-    "RequestVerifier",
-    "VerificationError",
-    "check_skill_id",
-    "check_timestamp",
-    "header",
-    "parse_timestamp",
-    "utc_now",
-]

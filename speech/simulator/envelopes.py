@@ -12,6 +12,9 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any
 
+from intents.names import INTENT_REQUEST, LAUNCH_REQUEST, SESSION_ENDED_REQUEST
+from speech.ssml import to_text
+
 DEV_SKILL_ID = "amzn1.ask.skill.00000000-0000-4000-8000-heroinhelp01"
 
 
@@ -33,7 +36,7 @@ class Session:
     new: bool = True
 
     def launch(self) -> dict[str, Any]:
-        return self.envelope({"type": "LaunchRequest"})
+        return self.envelope({"type": LAUNCH_REQUEST})
 
     def intent(
         self, name: str, slots: Mapping[str, str | None] | None = None, *, slot_type: str = ""
@@ -44,10 +47,10 @@ class Session:
             intent["slots"] = {
                 slot: slot_json(slot, value, slot_type) for slot, value in slots.items()
             }
-        return self.envelope({"type": "IntentRequest", "intent": intent, "dialogState": "STARTED"})
+        return self.envelope({"type": INTENT_REQUEST, "intent": intent, "dialogState": "STARTED"})
 
     def end(self, reason: str = "USER_INITIATED") -> dict[str, Any]:
-        return self.envelope({"type": "SessionEndedRequest", "reason": reason})
+        return self.envelope({"type": SESSION_ENDED_REQUEST, "reason": reason})
 
     def envelope(self, request: dict[str, Any], now: datetime | None = None) -> dict[str, Any]:
         request = {
@@ -128,6 +131,4 @@ class Reply:
 
     @property
     def speech(self) -> str:
-        from speech.ssml import to_text
-
         return to_text(self.ssml) if self.ssml else ""

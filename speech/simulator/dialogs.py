@@ -13,9 +13,8 @@ from typing import Any
 
 import yaml
 
-from speech.simulator import Conversation, Transport
-
-DIALOG_DIR = Path(__file__).resolve().parent.parent / "tests" / "dialogs"
+from speech.simulator.conversation import Conversation
+from speech.simulator.transports import Transport
 
 
 @dataclass(frozen=True, slots=True)
@@ -50,8 +49,13 @@ class DialogResult:
 _TURN_KEYS = {"say", "intent", "slots", "contains", "starts_with", "excludes", "session_open"}
 
 
-def load_dialogs(paths: Sequence[Path] | None = None) -> list[Dialog]:
-    files = list(paths) if paths else sorted(DIALOG_DIR.glob("*.yaml"))
+def load_dialogs(paths: Sequence[Path]) -> list[Dialog]:
+    """Every dialog in these files; a folder stands for the `*.yaml` files in it."""
+    files = [
+        file
+        for path in paths
+        for file in (sorted(path.glob("*.yaml")) if path.is_dir() else [path])
+    ]
     dialogs = []
     for path in files:
         data = yaml.safe_load(path.read_text(encoding="utf-8"))

@@ -1,16 +1,41 @@
-"""Sending signed requests to a running Heroin Help service, exactly as Alexa does."""
+"""How the simulator reaches the skill: one small interface, two transports.
+
+Transport       send an envelope, get the response envelope
+├── InProcess   the skill in this process: no HTTP, no signature, the same handlers
+└── SignedClient  signed HTTP to a running service, exactly as Alexa sends it
+"""
 
 from __future__ import annotations
 
 from collections.abc import Mapping
 from types import TracebackType
-from typing import Any
+from typing import Any, Protocol, Self
 
 import aiohttp
 import orjson
 from cryptography.hazmat.primitives.asymmetric.rsa import RSAPrivateKey
 
-from skill.devpki import DEV_CERT_URL, sign_body
+from intents.skill import Skill
+from speech.simulator.devpki import DEV_CERT_URL, sign_body
+
+
+class Transport(Protocol):
+    async def send(self, envelope: Mapping[str, Any]) -> dict[str, Any]: ...
+
+    async def close(self) -> None: ...
+
+
+class InProcess:
+    """Runs the skill in this process: no HTTP, no signature, the same handlers."""
+
+    def __init__(self, skill: Skill | None = None) -> None:
+        self.skill = skill or Skill()
+
+    async def send(self, envelope: Mapping[str, Any]) -> dict[str, Any]:
+        return self.skill.handle(dict(envelope))
+
+    async def close(self) -> None:
+        return None
 
 
 class ServiceError(RuntimeError):
@@ -27,7 +52,7 @@ class SignedClient:
         self.cert_url = cert_url
         self._http: aiohttp.ClientSession | None = None
 
-    async def __aenter__(self) -> SignedClient:
+    async def __aenter__(self) -> Self:
         return self
 
     async def __aexit__(

@@ -11,25 +11,18 @@ every piece on its own and join the pieces with real silence.
 from __future__ import annotations
 
 import contextlib
-import csv
 import io
-import json
-import os
 import re
-import shutil
-import subprocess
-import sys
 import tempfile
 import threading
 import time
-import wave
-from collections.abc import Iterable, Sequence
-from dataclasses import asdict, dataclass
+from collections.abc import Sequence
 from pathlib import Path
-from typing import Any, TextIO
+from typing import Any
 
-from speech import content, ssml
+from speech import ssml
 from speech.ssml import Segment
+from speech.tts.wav import concatenate, wav_duration
 
 INSTALL_COMMAND = "apt-get install -y espeak-ng"
 DEFAULT_RATE = 175  # words per minute; pyttsx3 would otherwise speed espeak-ng up to 200
@@ -37,13 +30,8 @@ PREFERRED_VOICE = "en-us"  # the skill's first locale; espeak-ng's default voice
 # A generous ceiling: espeak-ng renders a minute of speech in a fraction of a second, so reaching
 # it means the engine is stuck, and a review run should fail rather than hang.
 SEGMENT_TIMEOUT_S = 60.0
-REPORT_TSV = "report.tsv"
-REPORT_JSON = "report.json"
 
-# What the espeak driver writes; used only when an answer is nothing but pauses.
-_FALLBACK_PARAMS = (1, 2, 22050)  # channels, sample width in bytes, frames per second
 _SPACES = re.compile(r"\s+")
-_UNSAFE = re.compile(r"[^A-Za-z0-9._-]+")
 _SSML_TAG = re.compile(rf"</?(?:{'|'.join(sorted(ssml.ALLOWED_TAGS))})\b[^<>]*>")
 
 
@@ -53,14 +41,6 @@ class TTSUnavailable(RuntimeError):
 
 class TTSError(RuntimeError):
     """The engine started but failed to render some text."""
-
-
-@dataclass(frozen=True, slots=True)
-class RenderReport:
-    key: str
-    words: int  # whitespace tokens of the plain text, as a reviewer would count them
-    seconds: float
-    file: Path
 
 
 def is_ssml(ssml_or_text: str) -> bool:
@@ -153,7 +133,7 @@ class Speaker:
                 # The engine's settings are unknown after a failure: set them again next time.
                 self._current = None
                 raise
-            _concatenate(rendered, path)
+            concatenate(rendered, path)
         return wav_duration(path)
 
     def _configure(self, rate: int | None, voice: str | None) -> None:
@@ -225,206 +205,3 @@ def render_wav(
     or language such as "en-gb" (default en-us when installed).
     """
     return speaker().render(speakable_segments(ssml_or_text), path, rate=rate, voice=voice)
-
-
-def wav_duration(path: Path) -> float:
-    with wave.open(str(path), "rb") as wav:
-        return wav.getnframes() / wav.getframerate()
-
-
-def _concatenate(parts: Sequence[tuple[Path | None, int]], path: Path) -> None:
-    """Join rendered pieces, each followed by `pause_ms` of silence, into one WAV."""
-    params = _FALLBACK_PARAMS
-    for part, _ in parts:
-        if part is not None:
-            with wave.open(str(part), "rb") as wav:
-                params = (wav.getnchannels(), wav.getsampwidth(), wav.getframerate())
-            break
-    channels, width, framerate = params
-    with wave.open(str(path), "wb") as out:
-        out.setnchannels(channels)
-        out.setsampwidth(width)
-        out.setframerate(framerate)
-        for part, pause_ms in parts:
-            if part is not None:
-                with wave.open(str(part), "rb") as wav:
-                    if (wav.getnchannels(), wav.getsampwidth(), wav.getframerate()) != params:
-                        raise TTSError(f"{part.name}: audio format changed between segments")
-                    out.writeframes(wav.readframes(wav.getnframes()))
-            # Zero is silence only for signed samples; 8-bit WAV is unsigned, centred on 128.
-            silence = b"\x80" if width == 1 else b"\x00" * width
-            out.writeframes(silence * channels * (framerate * pause_ms // 1000))
-
-
-def _players() -> list[list[str]]:
-    """Commands that can play a WAV here, most likely to work first; empty when no device."""
-    runtime = os.environ.get("XDG_RUNTIME_DIR", "")
-    pipewire = bool(os.environ.get("PIPEWIRE_REMOTE")) or (
-        bool(runtime) and Path(runtime, "pipewire-0").exists()
-    )
-    pulse = bool(os.environ.get("PULSE_SERVER")) or (
-        bool(runtime) and Path(runtime, "pulse", "native").exists()
-    )
-    snd = Path("/dev/snd")
-    alsa = snd.is_dir() and any(snd.iterdir())
-    # A sound server, when running, owns the device, so direct ALSA playback comes last.
-    candidates = [
-        (pipewire, ["pw-play"]),
-        (pulse or pipewire, ["paplay"]),
-        (alsa, ["aplay", "-q"]),
-    ]
-    return [
-        command
-        for available, command in candidates
-        if available and shutil.which(command[0]) is not None
-    ]
-
-
-def play(path: Path) -> bool:
-    """Play a WAV on this machine's audio device; False when there is none or playback fails."""
-    if not path.is_file():
-        raise FileNotFoundError(path)
-    try:
-        timeout = wav_duration(path) + 10.0
-    except (wave.Error, EOFError):
-        return False
-    for command in _players():
-        try:
-            result = subprocess.run(
-                [*command, str(path)], capture_output=True, timeout=timeout, check=False
-            )
-        except (OSError, subprocess.SubprocessError):
-            continue
-        if result.returncode == 0:
-            return True
-    return False
-
-
-def safe_name(key: str) -> str:
-    """A file name for an answer key such as "topics.yaml:CostIntent.more[0]"."""
-    return _UNSAFE.sub("_", key).strip("._") or "answer"
-
-
-def render_all(
-    answers: Iterable[tuple[str, str]],
-    out_dir: Path,
-    *,
-    progress: TextIO | None = sys.stderr,
-) -> list[RenderReport]:
-    """Render every (key, ssml) pair to `out_dir/<key>.wav` and write report.tsv/report.json.
-
-    The reports, and the list returned, put the longest answers first: those are the ones a
-    caller in an emergency is least likely to sit through.
-    """
-    pending = list(answers)
-    out_dir.mkdir(parents=True, exist_ok=True)
-    bar = _ProgressBar(progress, len(pending))
-    used: set[str] = set()
-    reports: list[RenderReport] = []
-    for done, (key, speech) in enumerate(pending, start=1):
-        name = safe_name(key)
-        # Different keys can sanitise to one name; a silent overwrite would lose an answer.
-        unique, suffix = name, 2
-        while unique.lower() in used:
-            unique, suffix = f"{name}-{suffix}", suffix + 1
-        used.add(unique.lower())
-        path = out_dir / f"{unique}.wav"
-        seconds = speaker().render(ssml.segments(speech, spell_telephone=True), path)
-        reports.append(RenderReport(key, len(ssml.to_text(speech).split()), seconds, path))
-        bar.update(done, key)
-    bar.close()
-    reports.sort(key=lambda report: (-report.seconds, report.key))
-    _write_reports(reports, out_dir)
-    return reports
-
-
-def _write_reports(reports: Sequence[RenderReport], out_dir: Path) -> None:
-    # File names relative to the report, so the directory can be zipped and sent to a reviewer.
-    rows = [
-        {**asdict(report), "seconds": round(report.seconds, 2), "file": report.file.name}
-        for report in reports
-    ]
-    with (out_dir / REPORT_TSV).open("w", encoding="utf-8", newline="") as tsv:
-        writer = csv.DictWriter(
-            tsv, fieldnames=["key", "words", "seconds", "file"], dialect="excel-tab"
-        )
-        writer.writeheader()
-        writer.writerows(rows)
-    (out_dir / REPORT_JSON).write_text(
-        json.dumps(rows, indent=2, ensure_ascii=False) + "\n", encoding="utf-8"
-    )
-
-
-class _ProgressBar:
-    """`[#####.....] 12/80 key` redrawn in place on one line."""
-
-    WIDTH = 30
-    LABEL = 48  # a line that wraps in the terminal can no longer be redrawn with "\r"
-
-    def __init__(self, stream: TextIO | None, total: int) -> None:
-        self._stream = stream
-        self._total = total
-        self._last_length = 0
-
-    def update(self, done: int, label: str) -> None:
-        if self._stream is None or self._total == 0:
-            return
-        filled = self.WIDTH * done // self._total
-        bar = "#" * filled + "." * (self.WIDTH - filled)
-        line = f"[{bar}] {done}/{self._total} {label[: self.LABEL]}"
-        # Pad so a shorter key fully overwrites the longer one before it.
-        self._stream.write("\r" + line.ljust(self._last_length))
-        self._stream.flush()
-        self._last_length = len(line)
-
-    def close(self) -> None:
-        if self._stream is not None and self._last_length:
-            self._stream.write("\n")
-            self._stream.flush()
-
-
-def say_main(text: str | None, out: Path, *, all_answers: bool, locale: str) -> int:
-    """`heroin-help say TEXT_OR_SSML --out FILE.wav` and `heroin-help say --all --out DIR`."""
-    try:
-        if all_answers:
-            if text is not None:
-                print("say: give either TEXT_OR_SSML or --all, not both", file=sys.stderr)
-                return 2
-            return _say_all(out, locale)
-        if not text:
-            print("say: give TEXT_OR_SSML to speak, or --all", file=sys.stderr)
-            return 2
-        return _say_one(text, out)
-    except TTSUnavailable as error:
-        print(f"say: {error}", file=sys.stderr)
-        return 1
-    except ssml.SSMLError as error:
-        print(f"say: invalid SSML: {error}", file=sys.stderr)
-        return 2
-    except (TTSError, OSError, ValueError) as error:
-        print(f"say: {error}", file=sys.stderr)
-        return 1
-
-
-def _say_one(text: str, out: Path) -> int:
-    seconds = render_wav(text, out)
-    print(f"wrote {out} ({seconds:.1f} s)")
-    if not play(out):
-        print(f"no audio device here; listen to {out.resolve()}")
-    return 0
-
-
-def _say_all(out_dir: Path, locale: str) -> int:
-    answers = content.load(locale).answers()
-    started = time.monotonic()
-    reports = render_all(((answer.key, answer.speech) for answer in answers), out_dir)
-    total = sum(report.seconds for report in reports)
-    print(
-        f"rendered {len(reports)} answers ({total:.1f} s of speech) to {out_dir} "
-        f"in {time.monotonic() - started:.1f} s; see {out_dir / REPORT_TSV}"
-    )
-    if reports:
-        print("longest:")
-        for report in reports[:5]:
-            print(f"  {report.seconds:5.1f} s  {report.words:4d} words  {report.key}")
-    return 0

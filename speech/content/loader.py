@@ -1,4 +1,4 @@
-"""Spoken content, loaded from the per-locale YAML files under `speech/content/<locale>/`.
+"""Reading and validating one locale's YAML content files.
 
 The files are the single source of what the skill says, so a content reviewer never reads Python.
 Loading validates them and fails fast, naming the file and the key, because a typo in a content
@@ -7,228 +7,27 @@ file must stop the service at start-up, not surface as silence in someone's emer
 
 from __future__ import annotations
 
-import json
-import os
 import re
-import zlib
 from collections.abc import Iterator, Mapping
-from dataclasses import asdict, dataclass
-from functools import cache
 from pathlib import Path
 from typing import Any
 
-CONTENT_DIR = Path(__file__).parent / "content"
-DEFAULT_LOCALE = "en-US"
-
-TOPIC_INTENTS = (
-    "OverdoseSignsIntent",
-    "MedicationIntent",
-    "WithdrawalIntent",
-    "UseSignsIntent",
-    "TreatmentOptionsIntent",
-    "TherapyIntent",
-    "InterventionTypesIntent",
-    "InterventionRefusedIntent",
-    "AftercareIntent",
-    "FindHelpIntent",
-    "TreatmentLengthIntent",
-    "CostIntent",
-    "PregnancyIntent",
-    "HeroinFactsIntent",
-    "HealthEffectsIntent",
-    "MixingDrugsIntent",
+from speech.content import schema
+from speech.content.model import (
+    Answer,
+    FollowUp,
+    Guide,
+    GuideStep,
+    LocaleContent,
+    PhoneNumber,
+    Topic,
 )
-MEDICATIONS = ("methadone", "buprenorphine", "naltrexone", "naloxone", "lofexidine", "clonidine")
-GUIDES = ("overdose", "intervention")
-PROMPTS = (
-    "launch",
-    "help",
-    "fallback",
-    "goodbye",
-    "error",
-    "anything_else",
-    "nothing_pending",
-    "no_more",
-    "unknown_medication",
-)
-TEMPLATES = ("offer",)
-GUIDE_PROMPTS = ("yes_or_no", "unrecognised", "at_start", "finished", "help")
 
-BUNDLE_FORMAT = 2
 _SEED_NAME = re.compile(r"^seed:\d{3}_[0-9a-f]{16}\.txt$")
 
 
 class ContentError(ValueError):
     """A content file is invalid; the message names the file and the key."""
-
-
-@dataclass(frozen=True, slots=True)
-class Answer:
-    """One spoken response: SSML fragments without the `<speak>` wrapper."""
-
-    key: str
-    speech: str
-    reprompt: str | None
-    sources: tuple[str, ...]
-
-
-@dataclass(frozen=True, slots=True)
-class FollowUp:
-    offer: str  # completes "Want to hear about ...?"
-    answer: Answer
-
-
-@dataclass(frozen=True, slots=True)
-class Topic:
-    key: str
-    title: str  # card title in the Alexa app
-    answer: Answer
-    more: tuple[FollowUp, ...]
-
-
-@dataclass(frozen=True, slots=True)
-class GuideStep:
-    id: str
-    answer: Answer
-    next: str | None
-    yes: str | None
-    no: str | None
-    when: str | None  # spoken only if the caller already went through this step
-
-    @property
-    def is_question(self) -> bool:
-        return self.yes is not None
-
-
-@dataclass(frozen=True, slots=True)
-class Guide:
-    name: str
-    title: str
-    start: str
-    steps: Mapping[str, GuideStep]
-    prompts: Mapping[str, str]
-    sticky: bool  # holds the session: other requests repeat the step instead of leaving
-    # Where a new description of the emergency takes a caller who is past that step ("he
-    # stopped breathing again" after the last step goes back to "Are they breathing?").
-    reassess: str | None = None
-
-    @property
-    def first_step(self) -> GuideStep:
-        return self.steps[self.start]
-
-
-@dataclass(frozen=True, slots=True)
-class PhoneNumber:
-    number: str
-    name: str
-
-
-@dataclass(frozen=True, slots=True)
-class LocaleContent:
-    locale: str
-    emergency_number: str
-    phone_numbers: tuple[PhoneNumber, ...]
-    prompts: Mapping[str, Answer]
-    templates: Mapping[str, str]
-    topics: Mapping[str, Topic]
-    medications: Mapping[str, Topic]
-    guides: Mapping[str, Guide]
-
-    def offer(self, follow_up: FollowUp) -> str:
-        return self.templates["offer"].format(offer=follow_up.offer)
-
-    def answers(self) -> Iterator[Answer]:
-        """Every answer the skill can speak in this locale, for review and rendering."""
-        yield from self.prompts.values()
-        for topic in (*self.topics.values(), *self.medications.values()):
-            yield topic.answer
-            yield from (follow_up.answer for follow_up in topic.more)
-        for guide in self.guides.values():
-            yield from (step.answer for step in guide.steps.values())
-
-
-@cache
-def load(locale: str = DEFAULT_LOCALE) -> LocaleContent:
-    """The validated content of one locale, loaded once per process.
-
-    The YAML is parsed and validated once, then kept as a compiled JSON bundle beside it, keyed by
-    a digest of the source files: later starts (and every Lambda cold start) read the bundle in a
-    millisecond without importing the YAML parser, and any edit to a source file recompiles it.
-    """
-    directory = CONTENT_DIR / locale
-    if not directory.is_dir():
-        raise ContentError(f"no content for locale {locale!r} in {CONTENT_DIR}")
-    return load_compiled(
-        directory, CONTENT_DIR / "sources.yaml", CONTENT_DIR / f"{locale}.compiled.json"
-    )
-
-
-def load_compiled(directory: Path, sources: Path, bundle: Path) -> LocaleContent:
-    digest = _digest(directory, sources)
-    compiled = _read_bundle(bundle, digest)
-    if compiled is not None:
-        return compiled
-    content = load_directory(directory, sources)
-    _write_bundle(bundle, digest, content)
-    return content
-
-
-def _digest(directory: Path, sources: Path) -> str:
-    """Detects edits to the source files (not tampering: zlib keeps OpenSSL out of start-up)."""
-    parts = []
-    for path in (sources, *sorted(directory.glob("*.yaml"))):
-        data = path.read_bytes()
-        parts.append(f"{path.name}:{len(data)}:{zlib.crc32(data):08x}")
-    return " ".join(parts)
-
-
-def _read_bundle(bundle: Path, digest: str) -> LocaleContent | None:
-    try:
-        data = json.loads(bundle.read_text(encoding="utf-8"))
-        if data.get("digest") != digest or data.get("format") != BUNDLE_FORMAT:
-            return None
-        return _from_json(data["content"])
-    except (OSError, ValueError, KeyError, TypeError):
-        return None  # missing, stale or unreadable: compile again from the YAML
-
-
-def _write_bundle(bundle: Path, digest: str, content: LocaleContent) -> None:
-    data = {"format": BUNDLE_FORMAT, "digest": digest, "content": asdict(content)}
-    try:
-        temporary = bundle.with_suffix(f".{os.getpid()}.tmp")
-        temporary.write_text(json.dumps(data), encoding="utf-8")
-        temporary.replace(bundle)  # atomic: concurrent workers never read half a file
-    except OSError:
-        pass  # a read-only install: we compile on each start, which is only slower
-
-
-def _from_json(data: dict[str, Any]) -> LocaleContent:
-    def answer(a: dict[str, Any]) -> Answer:
-        return Answer(a["key"], a["speech"], a["reprompt"], tuple(a["sources"]))
-
-    def topic(t: dict[str, Any]) -> Topic:
-        more = tuple(FollowUp(f["offer"], answer(f["answer"])) for f in t["more"])
-        return Topic(t["key"], t["title"], answer(t["answer"]), more)
-
-    def guide(g: dict[str, Any]) -> Guide:
-        steps = {
-            key: GuideStep(s["id"], answer(s["answer"]), s["next"], s["yes"], s["no"], s["when"])
-            for key, s in g["steps"].items()
-        }
-        return Guide(
-            g["name"], g["title"], g["start"], steps, g["prompts"], g["sticky"], g["reassess"]
-        )
-
-    return LocaleContent(
-        locale=data["locale"],
-        emergency_number=data["emergency_number"],
-        phone_numbers=tuple(PhoneNumber(**number) for number in data["phone_numbers"]),
-        prompts={name: answer(a) for name, a in data["prompts"].items()},
-        templates=data["templates"],
-        topics={name: topic(t) for name, t in data["topics"].items()},
-        medications={name: topic(t) for name, t in data["medications"].items()},
-        guides={name: guide(g) for name, g in data["guides"].items()},
-    )
 
 
 def load_directory(directory: Path, sources_file: Path) -> LocaleContent:
@@ -248,23 +47,27 @@ def load_directory(directory: Path, sources_file: Path) -> LocaleContent:
     prompts = {
         name: reader.answer(f"prompts.yaml:responses.{name}", entry, sources_required=False)
         for name, entry in reader.exact(
-            prompts_file["responses"], "prompts.yaml:responses", PROMPTS
+            prompts_file["responses"], "prompts.yaml:responses", schema.PROMPTS
         )
     }
-    templates = dict(reader.exact(prompts_file["templates"], "prompts.yaml:templates", TEMPLATES))
+    templates = dict(
+        reader.exact(prompts_file["templates"], "prompts.yaml:templates", schema.TEMPLATES)
+    )
     topics = {
         intent: reader.topic(f"topics.yaml:{intent}", intent, entry)
-        for intent, entry in reader.exact(reader.file("topics.yaml"), "topics.yaml", TOPIC_INTENTS)
+        for intent, entry in reader.exact(
+            reader.file("topics.yaml"), "topics.yaml", schema.TOPIC_INTENTS
+        )
     }
     medications = {
         name: reader.topic(f"medications.yaml:{name}", name, entry)
         for name, entry in reader.exact(
-            reader.file("medications.yaml"), "medications.yaml", MEDICATIONS
+            reader.file("medications.yaml"), "medications.yaml", schema.MEDICATIONS
         )
     }
     guides = {
         name: reader.guide(f"guides.yaml:{name}", name, entry)
-        for name, entry in reader.exact(reader.file("guides.yaml"), "guides.yaml", GUIDES)
+        for name, entry in reader.exact(reader.file("guides.yaml"), "guides.yaml", schema.GUIDES)
     }
     return LocaleContent(
         locale=str(locale_file["locale"]),
@@ -281,10 +84,6 @@ def load_directory(directory: Path, sources_file: Path) -> LocaleContent:
 def _answer_fields(entry: Mapping[str, Any]) -> dict[str, Any]:
     """The part of a topic, follow-up or step entry that makes its spoken answer."""
     return {key: value for key, value in entry.items() if key in {"speech", "reprompt", "sources"}}
-
-
-def available_locales() -> list[str]:
-    return sorted(path.name for path in CONTENT_DIR.iterdir() if (path / "locale.yaml").is_file())
 
 
 def _known_sources(path: Path) -> frozenset[str]:
@@ -382,7 +181,7 @@ class _Reader:
         )
         prompts = {
             key: self.ssml(f"{where}.prompts.{key}", value)
-            for key, value in self.exact(entry["prompts"], f"{where}.prompts", GUIDE_PROMPTS)
+            for key, value in self.exact(entry["prompts"], f"{where}.prompts", schema.GUIDE_PROMPTS)
         }
         raw_steps = entry["steps"]
         if not isinstance(raw_steps, dict) or not raw_steps:

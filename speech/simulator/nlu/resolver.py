@@ -13,38 +13,23 @@ but past the literal samples:
 
 from __future__ import annotations
 
-import itertools
 import json
 import math
 import re
 from collections import Counter, defaultdict
-from collections.abc import Iterable, Mapping
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from functools import cache
 from pathlib import Path
 from typing import Any
 
-import yaml
 from rapidfuzz import fuzz, process
 
-REPO = Path(__file__).resolve().parent.parent
-MODEL_DIR = REPO / "interaction_model" / "interactionModels" / "custom"
-LEXICON_DIR = Path(__file__).resolve().parent / "lexicon"
+from intents.names import EMERGENCY, FALLBACK, LAUNCH_REQUEST, NAVIGATION
+from speech.simulator.nlu.lexicon import Lexicon, lexicon_for
+from speech.simulator.nlu.normalise import Normaliser, alternation, features
 
-EMERGENCY = "OverdoseEmergencyIntent"
-FALLBACK = "AMAZON.FallbackIntent"
-LAUNCH = "LaunchRequest"
-NAVIGATION = frozenset(
-    {
-        "AMAZON.NextIntent",
-        "AMAZON.MoreIntent",
-        "AMAZON.RepeatIntent",
-        "AMAZON.PreviousIntent",
-        "AMAZON.StartOverIntent",
-        "AMAZON.YesIntent",
-        "AMAZON.NoIntent",
-    }
-)
+MODELS_DIR = Path(__file__).parent / "models"
 
 # Weights and thresholds, measured on the held-out sets in tests/data/heldout/.
 COSINE_WEIGHT = 0.7
@@ -55,11 +40,6 @@ MIN_COSINE = 0.16  # below this no sample shares meaningful words: not something
 EMERGENCY_MARGIN = 0.06
 EMERGENCY_CUE_BOOST = 0.25
 CANDIDATES = 40
-
-_DIGITS = ("zero", "one", "two", "three", "four", "five", "six", "seven", "eight", "nine")
-_TEENS: tuple[str, ...] = ("ten", "eleven", "twelve", "thirteen", "fourteen", "fifteen")
-_TEENS += ("sixteen", "seventeen", "eighteen", "nineteen")
-_TENS = ("", "", "twenty", "thirty", "forty", "fifty", "sixty", "seventy", "eighty", "ninety")
 
 
 @dataclass(frozen=True, slots=True)
@@ -75,109 +55,12 @@ class Resolution:
 
 
 @dataclass(frozen=True, slots=True)
-class Lexicon:
-    wake_words: tuple[str, ...]
-    launch_verbs: tuple[str, ...]
-    one_shot_verbs: tuple[str, ...]
-    one_shot_joiners: tuple[str, ...]
-    fillers: frozenset[str]
-    stopwords: frozenset[str]
-    phrases: Mapping[str, str]
-    contractions: Mapping[str, str]
-    builtins: Mapping[str, tuple[str, ...]]
-    emergency_cues: tuple[str, ...]
-    answer_words: Mapping[str, str]  # first word -> AMAZON.YesIntent / AMAZON.NoIntent
-
-    @classmethod
-    def load(cls, path: Path) -> Lexicon:
-        data = yaml.safe_load(path.read_text(encoding="utf-8"))
-        return cls(
-            wake_words=tuple(data["wake_words"]),
-            launch_verbs=tuple(data["launch_verbs"]),
-            one_shot_verbs=tuple(data["one_shot_verbs"]),
-            one_shot_joiners=tuple(data["one_shot_joiners"]),
-            fillers=frozenset(data["fillers"]),
-            stopwords=frozenset(data["stopwords"]),
-            phrases={str(k): str(v) for k, v in data["phrases"].items()},
-            contractions={str(k): str(v) for k, v in data["contractions"].items()},
-            builtins={k: tuple(str(s) for s in v) for k, v in data["builtins"].items()},
-            emergency_cues=tuple(str(cue) for cue in data["emergency_cues"]),
-            answer_words={
-                str(word): intent
-                for intent, words in data["answer_words"].items()
-                for word in words
-            },
-        )
-
-
-class Normaliser:
-    """Puts samples and user utterances into one form so they can be compared."""
-
-    def __init__(self, lexicon: Lexicon) -> None:
-        self.lexicon = lexicon
-        self._phrases = _alternation(lexicon.phrases)
-        self._contractions = re.compile(
-            "|".join(re.escape(k) for k in sorted(lexicon.contractions, key=len, reverse=True))
-        )
-
-    def __call__(self, text: str) -> str:
-        text = text.lower().replace("’", "'").replace("‘", "'")
-        text = re.sub(r"\b((?:[a-z]\.\s*){2,})", _join_letters, text)  # "c. b. t." -> "cbt"
-        text = re.sub(r"[^a-z0-9'{} ]+", " ", text)
-        text = re.sub(r"\d+", lambda m: number_words(m.group()), text)
-        text = " ".join(text.split())
-        text = self._phrases.sub(lambda m: self.lexicon.phrases[m.group(1)], f" {text} ").strip()
-        text = self._contractions.sub(lambda m: self.lexicon.contractions[m.group()], text)
-        words = [w.strip("'") for w in text.split()]
-        return " ".join(w for w in words if w and w not in self.lexicon.fillers)
-
-
-def _join_letters(match: re.Match[str]) -> str:
-    return re.sub(r"[.\s]", "", match.group(1)) + " "
-
-
-def _alternation(phrases: Iterable[str]) -> re.Pattern[str]:
-    ordered = sorted(phrases, key=len, reverse=True)
-    return re.compile(r"(?<= )(" + "|".join(re.escape(p) for p in ordered) + r")(?= )")
-
-
-def number_words(digits: str) -> str:
-    """Numbers as people say them: 911 -> "nine one one", 90 -> "ninety"."""
-    value = int(digits)
-    if len(digits) >= 3 and not (value % 100 == 0 and len(digits) == 3):
-        return " ".join(_DIGITS[int(d)] for d in digits)  # phone-like: digit by digit
-    if value < 10:
-        return _DIGITS[value]
-    if value < 20:
-        return _TEENS[value - 10]
-    if value < 100:
-        tens, ones = divmod(value, 10)
-        return _TENS[tens] + ("" if ones == 0 else f" {_DIGITS[ones]}")
-    return f"{_DIGITS[value // 100]} hundred"
-
-
-def _stem(word: str) -> str:
-    for suffix in ("ing", "ed", "es", "s"):
-        if len(word) > 4 and word.endswith(suffix):
-            return word[: -len(suffix)]
-    return word
-
-
-def features(text: str, stopwords: frozenset[str]) -> list[str]:
-    """Words that carry meaning, and every pair of neighbouring words (keeps "not breathing")."""
-    words = [_stem(w) for w in text.replace("'", " ").split()]
-    return [w for w in words if w not in stopwords] + [
-        f"{a}_{b}" for a, b in itertools.pairwise(words)
-    ]
-
-
-@dataclass(frozen=True, slots=True)
 class SlotType:
     name: str
     values: Mapping[str, str]  # every spoken form (normalised) -> canonical id
 
     def pattern(self) -> re.Pattern[str]:
-        return _alternation(self.values)
+        return alternation(self.values)
 
 
 class Resolver:
@@ -208,12 +91,12 @@ class Resolver:
         }
         self._slot_fillers = [(name, kind, kind.pattern()) for name, kind in declared.items()]
         self._launch = self._launch_pattern()
-        self._emergency_cues = _alternation(self.normalise(cue) for cue in lexicon.emergency_cues)
+        self._emergency_cues = alternation(self.normalise(cue) for cue in lexicon.emergency_cues)
 
     @classmethod
     def for_locale(cls, locale: str = "en-US") -> Resolver:
-        model = json.loads((MODEL_DIR / f"{locale}.json").read_text(encoding="utf-8"))
-        return cls(model, Lexicon.load(LEXICON_DIR / f"{locale}.yaml"))
+        """The resolver for the interaction model that ships with this package."""
+        return cls(interaction_model(locale), lexicon_for(locale))
 
     def _slot_type(self, data: Mapping[str, Any]) -> SlotType:
         values: dict[str, str] = {}
@@ -263,7 +146,7 @@ class Resolver:
         if launch is not None:
             rest = launch.group("rest") or launch.group("rest2")
             if not rest:
-                return Resolution(utterance, LAUNCH, launch=True)
+                return Resolution(utterance, LAUNCH_REQUEST, launch=True)
             resolved = self._resolve_text(utterance, rest)
             return Resolution(utterance, resolved.intent, resolved.slots, resolved.score, True)
         return self._resolve_text(utterance, text)
@@ -356,6 +239,16 @@ def _dot(a: Mapping[str, float], b: Mapping[str, float]) -> float:
     if len(a) > len(b):
         a, b = b, a
     return sum(weight * b.get(term, 0.0) for term, weight in a.items())
+
+
+def interaction_model(locale: str) -> dict[str, Any]:
+    """The skill's interaction model for a locale, as deployed with the ASK CLI.
+
+    `models/` is the skill package's `interactionModels/custom/`, shipped as package data.
+    """
+    path = MODELS_DIR / f"{locale}.json"
+    model: dict[str, Any] = json.loads(path.read_text(encoding="utf-8"))
+    return model
 
 
 @cache

@@ -1,0 +1,15 @@
+"""A HandlerInput that keeps this request's turn, so every route reads the request once."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from ask_sdk_core.handler_input import HandlerInput
+
+
+class SkillInput(HandlerInput):
+    # The turn is whatever `intents.turn.Turn` builds; typed loosely here because this module
+    # sits below the turn. The turn never holds this input back, so no reference cycle forms.
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.turn: Any = None

@@ -1,0 +1,82 @@
+"""Starting `heroin-help serve` trusting the development CA: the one way `run`, the tests and
+the bench do it, so all of them exercise the same verification path a real request takes."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
+from dataclasses import dataclass
+from pathlib import Path
+from typing import IO
+
+from skill.server import listening_url
+from skill.settings import state_dir
+from speech.simulator.devpki import DevPaths, write_dev_pki
+from speech.simulator.envelopes import DEV_SKILL_ID
+
+STOP_SECONDS = 20.0
+
+
+def dev_pki(state: Path | None = None) -> DevPaths:
+    """The development CA and signing chain, kept (and renewed) under the state directory."""
+    return write_dev_pki((state or state_dir()) / "pki")
+
+
+def dev_serve_args(pki: DevPaths, *, host: str = "127.0.0.1", port: int = 0) -> list[str]:
+    """`heroin-help serve` arguments for a service that trusts the dev CA the simulator signs
+    with, and accepts the dev skill id; port 0 picks a free port, named on the listening line."""
+    return [
+        "serve", "--host", host, "--port", str(port), "--skill-id", DEV_SKILL_ID,
+        "--trust-root", str(pki.trust_root), "--cert-chain", str(pki.cert_chain),
+    ]  # fmt: skip
+
+
+@dataclass
+class DevService:
+    process: subprocess.Popen[str]
+    url: str  # the Alexa endpoint, with its trailing slash
+
+    def stop(self) -> tuple[int, str]:
+        """SIGTERM, wait for the drain, and return the exit code and what it wrote to stderr
+        (when stderr was captured)."""
+        if self.process.poll() is None:
+            self.process.terminate()
+        _, errors = self.process.communicate(timeout=STOP_SECONDS)
+        return self.process.returncode, errors or ""
+
+
+def start_service(
+    pki: DevPaths,
+    extra: Sequence[str] = (),
+    *,
+    host: str = "127.0.0.1",
+    port: int = 0,
+    stderr: int | IO[str] | None = subprocess.PIPE,
+    command: Sequence[str] = (sys.executable, "-m", "skill.cli"),
+) -> DevService:
+    """Start the service and wait for its listening line; raise with its output if it fails."""
+    process = subprocess.Popen(
+        [*command, *dev_serve_args(pki, host=host, port=port), *extra],
+        stdout=subprocess.PIPE,
+        stderr=stderr,
+        text=True,
+    )
+    assert process.stdout is not None
+    line = process.stdout.readline()
+    url = listening_url(line)
+    if url is None:
+        process.kill()
+        _, errors = process.communicate(timeout=STOP_SECONDS)
+        raise RuntimeError(f"the service did not start: {line!r} {errors or ''}"[-2000:])
+    return DevService(process, url + "/")
+
+
+@contextmanager
+def running_service(pki: DevPaths, extra: Sequence[str] = ()) -> Iterator[DevService]:
+    service = start_service(pki, extra)
+    try:
+        yield service
+    finally:
+        service.stop()

@@ -1,0 +1,52 @@
+"""The words around the words: how people open a skill, fill their sentences, contract and
+shorten, per locale, from `<locale>.yaml` beside this module."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+from pathlib import Path
+
+import yaml
+
+LEXICON_DIR = Path(__file__).parent
+
+
+@dataclass(frozen=True, slots=True)
+class Lexicon:
+    wake_words: tuple[str, ...]
+    launch_verbs: tuple[str, ...]
+    one_shot_verbs: tuple[str, ...]
+    one_shot_joiners: tuple[str, ...]
+    fillers: frozenset[str]
+    stopwords: frozenset[str]
+    phrases: Mapping[str, str]
+    contractions: Mapping[str, str]
+    builtins: Mapping[str, tuple[str, ...]]
+    emergency_cues: tuple[str, ...]
+    answer_words: Mapping[str, str]  # first word -> AMAZON.YesIntent / AMAZON.NoIntent
+
+    @classmethod
+    def load(cls, path: Path) -> Lexicon:
+        data = yaml.safe_load(path.read_text(encoding="utf-8"))
+        return cls(
+            wake_words=tuple(data["wake_words"]),
+            launch_verbs=tuple(data["launch_verbs"]),
+            one_shot_verbs=tuple(data["one_shot_verbs"]),
+            one_shot_joiners=tuple(data["one_shot_joiners"]),
+            fillers=frozenset(data["fillers"]),
+            stopwords=frozenset(data["stopwords"]),
+            phrases={str(k): str(v) for k, v in data["phrases"].items()},
+            contractions={str(k): str(v) for k, v in data["contractions"].items()},
+            builtins={k: tuple(str(s) for s in v) for k, v in data["builtins"].items()},
+            emergency_cues=tuple(str(cue) for cue in data["emergency_cues"]),
+            answer_words={
+                str(word): intent
+                for intent, words in data["answer_words"].items()
+                for word in words
+            },
+        )
+
+
+def lexicon_for(locale: str) -> Lexicon:
+    return Lexicon.load(LEXICON_DIR / f"{locale}.yaml")

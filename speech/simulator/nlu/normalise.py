@@ -1,0 +1,75 @@
+"""Putting samples and what people say into one form, so they can be compared."""
+
+from __future__ import annotations
+
+import itertools
+import re
+from collections.abc import Iterable
+
+from speech.simulator.nlu.lexicon import Lexicon
+
+_DIGITS = ("zero", "one", "two", "three", "four", "five", "six", "seven", "eight", "nine")
+_TEENS: tuple[str, ...] = ("ten", "eleven", "twelve", "thirteen", "fourteen", "fifteen")
+_TEENS += ("sixteen", "seventeen", "eighteen", "nineteen")
+_TENS = ("", "", "twenty", "thirty", "forty", "fifty", "sixty", "seventy", "eighty", "ninety")
+
+
+class Normaliser:
+    """Puts samples and user utterances into one form so they can be compared."""
+
+    def __init__(self, lexicon: Lexicon) -> None:
+        self.lexicon = lexicon
+        self._phrases = alternation(lexicon.phrases)
+        self._contractions = re.compile(
+            "|".join(re.escape(k) for k in sorted(lexicon.contractions, key=len, reverse=True))
+        )
+
+    def __call__(self, text: str) -> str:
+        text = text.lower().replace("’", "'").replace("‘", "'")
+        text = re.sub(r"\b((?:[a-z]\.\s*){2,})", _join_letters, text)  # "c. b. t." -> "cbt"
+        text = re.sub(r"[^a-z0-9'{} ]+", " ", text)
+        text = re.sub(r"\d+", lambda m: number_words(m.group()), text)
+        text = " ".join(text.split())
+        text = self._phrases.sub(lambda m: self.lexicon.phrases[m.group(1)], f" {text} ").strip()
+        text = self._contractions.sub(lambda m: self.lexicon.contractions[m.group()], text)
+        words = [w.strip("'") for w in text.split()]
+        return " ".join(w for w in words if w and w not in self.lexicon.fillers)
+
+
+def _join_letters(match: re.Match[str]) -> str:
+    return re.sub(r"[.\s]", "", match.group(1)) + " "
+
+
+def alternation(phrases: Iterable[str]) -> re.Pattern[str]:
+    ordered = sorted(phrases, key=len, reverse=True)
+    return re.compile(r"(?<= )(" + "|".join(re.escape(p) for p in ordered) + r")(?= )")
+
+
+def number_words(digits: str) -> str:
+    """Numbers as people say them: 911 -> "nine one one", 90 -> "ninety"."""
+    value = int(digits)
+    if len(digits) >= 3 and not (value % 100 == 0 and len(digits) == 3):
+        return " ".join(_DIGITS[int(d)] for d in digits)  # phone-like: digit by digit
+    if value < 10:
+        return _DIGITS[value]
+    if value < 20:
+        return _TEENS[value - 10]
+    if value < 100:
+        tens, ones = divmod(value, 10)
+        return _TENS[tens] + ("" if ones == 0 else f" {_DIGITS[ones]}")
+    return f"{_DIGITS[value // 100]} hundred"
+
+
+def _stem(word: str) -> str:
+    for suffix in ("ing", "ed", "es", "s"):
+        if len(word) > 4 and word.endswith(suffix):
+            return word[: -len(suffix)]
+    return word
+
+
+def features(text: str, stopwords: frozenset[str]) -> list[str]:
+    """Words that carry meaning, and every pair of neighbouring words (keeps "not breathing")."""
+    words = [_stem(w) for w in text.replace("'", " ").split()]
+    return [w for w in words if w not in stopwords] + [
+        f"{a}_{b}" for a, b in itertools.pairwise(words)
+    ]

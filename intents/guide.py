@@ -1,98 +1,162 @@
-"""Walking a step-by-step guide: where the caller is, and where each answer takes them.
+"""Walking a step-by-step guide: where the caller is, what they have told us, and what comes next.
 
-Pure functions over content data, so the overdose path is easy to test exhaustively. The position
-travels in Alexa session attributes, which is why it is plain JSON-friendly data.
+Pure functions over the guide's data (`speech.content.model.Guide`), so the overdose path is easy
+to test exhaustively. The next step follows from the facts the caller reported and the steps
+already done, by the guide's own plan; the rules are in the content file, not here. The state
+travels in Alexa session attributes and in the guide store, which is why it is plain JSON data.
 """
 
 from __future__ import annotations
 
-from collections.abc import Mapping
-from dataclasses import dataclass, field
-from enum import Enum
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field, replace
 from typing import Any
 
-from speech.content.model import Guide
-
-
-class Move(Enum):
-    NEXT = "next"
-    YES = "yes"
-    NO = "no"
+from speech.content.model import UNKNOWN, Guide, GuideStep
 
 
 @dataclass(frozen=True, slots=True)
-class GuidePosition:
+class GuideState:
     guide: str
     step: str
-    history: tuple[str, ...] = field(default=())  # steps already spoken, oldest first
+    facts: Mapping[str, str] = field(default_factory=dict)  # only facts that are known
+    done: tuple[str, ...] = ()  # instructions the caller moved on from
+    history: tuple[str, ...] = ()  # steps spoken before this one, oldest first
+
+    def fact(self, name: str) -> str:
+        return self.facts.get(name, UNKNOWN)
 
     def to_session(self) -> dict[str, Any]:
-        return {"name": self.guide, "step": self.step, "history": list(self.history)}
+        return {
+            "name": self.guide,
+            "step": self.step,
+            "facts": dict(self.facts),
+            "done": list(self.done),
+            "history": list(self.history),
+        }
 
     @classmethod
-    def from_session(cls, data: Any, guides: Mapping[str, Guide]) -> GuidePosition | None:
-        """The saved position, or None when it is missing or no longer matches the content."""
+    def from_session(cls, data: Any, guides: Mapping[str, Guide]) -> GuideState | None:
+        """The saved state, or None when it is missing or no longer matches the content."""
         if not isinstance(data, dict):
             return None
         name = data.get("name")
         guide = guides.get(name) if isinstance(name, str) else None
-        history = data.get("history", [])
+        if guide is None or data.get("step") not in guide.steps:
+            return None
+        facts, done, history = data.get("facts", {}), data.get("done", []), data.get("history", [])
         if (
-            guide is None
-            or data.get("step") not in guide.steps
+            not isinstance(facts, dict)
+            or not all(fact in guide.facts and isinstance(v, str) for fact, v in facts.items())
+            or not isinstance(done, list)
             or not isinstance(history, list)
-            or not all(step in guide.steps for step in history)
+            or not all(step in guide.steps for step in (*done, *history))
         ):
             return None
-        return cls(guide.name, data["step"], tuple(history))
+        return cls(guide.name, data["step"], dict(facts), tuple(done), tuple(history))
 
 
 @dataclass(frozen=True, slots=True)
 class Outcome:
-    """Where a move lands; `blocked` says the move could not be made from here."""
+    """Where a move lands. `blocked` says the move could not be made from here (a question
+    needs its answer, the last step has no next); `moved` says the step changed."""
 
-    position: GuidePosition
+    state: GuideState
     blocked: bool = False
+    moved: bool = False
 
 
-def start(guide: Guide) -> GuidePosition:
-    return GuidePosition(guide.name, guide.start)
+def open_guide(guide: Guide, facts: Mapping[str, str] | None = None) -> GuideState:
+    """The first response: the first opening entry that holds for what the caller said."""
+    known = dict(facts or {})
+    for entry in guide.opening:
+        if entry.holds(known):
+            return GuideState(guide.name, entry.step, known)
+    return GuideState(guide.name, guide.opening[-1].step, known)
 
 
-def advance(guide: Guide, position: GuidePosition, move: Move) -> Outcome:
-    """Follow `next`, `yes` or `no` from the current step.
+def facts_of(guide: Guide, reports: Iterable[str]) -> dict[str, str]:
+    """What these reports mean, as facts; reports the guide does not know mean nothing."""
+    facts: dict[str, str] = {}
+    for report in reports:
+        facts.update(guide.reports.get(report, {}))
+    return facts
 
-    A question cannot be skipped with "next": guessing an answer about breathing or naloxone is
-    not ours to do, so the caller is asked again. The last step has nowhere to go.
-    """
-    step = guide.steps[position.step]
+
+def due(guide: Guide, state: GuideState) -> str | None:
+    """The first plan entry that holds and is neither done (an instruction) nor answered
+    (a question); None when nothing is left."""
+    for entry in guide.plan:
+        if not entry.holds(state.facts):
+            continue
+        step = guide.steps[entry.step]
+        if step.asks is not None:
+            if state.fact(step.asks) == UNKNOWN:
+                return step.id
+        elif step.id not in state.done:
+            return step.id
+    return None
+
+
+def report(guide: Guide, state: GuideState, reports: Iterable[str]) -> Outcome:
+    """What the caller told us counts wherever they are: the guide goes where the facts lead.
+    A report that answers the current question is an answer, not a guess."""
+    learned = facts_of(guide, reports)
+    updated = _with_facts(guide, state, learned)
+    return _go(guide, updated, due(guide, updated))
+
+
+def answer(guide: Guide, state: GuideState, yes: bool) -> Outcome:
+    """A yes or no to the current question; on an instruction, yes means done and no means
+    the caller is not there yet."""
+    step = guide.steps[state.step]
+    if step.asks is None:
+        return move_on(guide, state) if yes else Outcome(state)
+    updated = _with_facts(guide, state, {step.asks: "yes" if yes else "no"})
+    return _go(guide, updated, due(guide, updated))
+
+
+def move_on(guide: Guide, state: GuideState) -> Outcome:
+    """ "Next": the current instruction is done and its facts hold. A question cannot be
+    skipped: guessing whether someone breathes is not ours to do, so it is asked again."""
+    step = guide.steps[state.step]
     if step.is_question:
-        target = {Move.YES: step.yes, Move.NO: step.no}.get(move)
-    else:
-        target = step.next if move is Move.NEXT else None
-    if target is None:
-        return Outcome(position, blocked=True)
-    history = (*position.history, position.step)
-    target = _skip_unmet(guide, target, history)
-    return Outcome(GuidePosition(guide.name, target, history))
+        return Outcome(state, blocked=True)
+    finished = _done(guide, state, step)
+    target = due(guide, finished)
+    if step.final or target is None or target == step.id:
+        return Outcome(state, blocked=True)
+    return _go(guide, finished, target)
 
 
-def back(guide: Guide, position: GuidePosition) -> Outcome:
-    if not position.history:
-        return Outcome(position, blocked=True)
-    *earlier, previous = position.history
-    return Outcome(GuidePosition(guide.name, previous, tuple(earlier)))
+def back(guide: Guide, state: GuideState) -> Outcome:
+    if not state.history:
+        return Outcome(state, blocked=True)
+    *earlier, previous = state.history
+    return Outcome(replace(state, step=previous, history=tuple(earlier)), moved=True)
 
 
-def reassess(guide: Guide, position: GuidePosition) -> GuidePosition:
-    """Back to the guide's reassessment step, keeping the way there so "go back" still works."""
-    assert guide.reassess is not None
-    return GuidePosition(guide.name, guide.reassess, (*position.history, position.step))
+def start_over(guide: Guide) -> GuideState:
+    """From the beginning, as if nothing had been said."""
+    return open_guide(guide)
 
 
-def _skip_unmet(guide: Guide, step_id: str, history: tuple[str, ...]) -> str:
-    """Pass over steps that only apply after a step the caller did not take."""
-    step = guide.steps[step_id]
-    while step.when is not None and step.when not in history and step.next is not None:
-        step = guide.steps[step.next]
-    return step.id
+def _done(guide: Guide, state: GuideState, step: GuideStep) -> GuideState:
+    done = state.done if step.id in state.done else (*state.done, step.id)
+    return _with_facts(guide, replace(state, done=done), step.sets)
+
+
+def _with_facts(guide: Guide, state: GuideState, learned: Mapping[str, str]) -> GuideState:
+    """New facts, and every done step whose plan no longer holds becomes due again when it
+    does: CPR once breathing has stopped again."""
+    facts = {**state.facts, **learned}
+    holding = {entry.step for entry in guide.plan if entry.holds(facts)}
+    done = tuple(step for step in state.done if step in holding)
+    return replace(state, facts=facts, done=done)
+
+
+def _go(guide: Guide, state: GuideState, target: str | None) -> Outcome:
+    if target is None or target == state.step:
+        return Outcome(state)
+    history = (*state.history, state.step)
+    return Outcome(replace(state, step=target, history=history), moved=True)

@@ -11,92 +11,134 @@ from collections.abc import Callable
 from ask_sdk_model.response import Response
 
 from intents import guide as guides
-from intents.guide import GuidePosition, Move
+from intents.guide import GuideState
 from intents.names import (
     CANCEL,
     EMERGENCY,
+    GOOD_SAMARITAN,
     GUIDE_INTENTS,
     HELP,
     HOME,
     MEDICATION,
     MORE,
+    NEED_SLOT,
     NEXT,
     NO,
+    PERSON_SLOT,
     PREVIOUS,
     REPEAT,
+    REPORT_INTENT,
+    REPORT_SLOT,
+    RHYTHM_INTENT,
+    SIGN_SLOT,
     START_OVER,
     STOP,
     YES,
 )
-from intents.turn import GUIDE, PROMPT, TOPIC, Turn
+from intents.turn import PROMPT, TOPIC, Turn
 from speech.content.model import Guide, Topic
 
-FORWARD = {NEXT: Move.NEXT, MORE: Move.NEXT, YES: Move.YES, NO: Move.NO}
+# What a description of the emergency reports when it names no sign.
+EMERGENCY_REPORT = "emergency"
 
 
 # Guides
 
 
 def start_guide(turn: Turn) -> Response:
-    guide = turn.content.guides[GUIDE_INTENTS[turn.intent or ""]]
-    return speak_step(turn, guide, guides.start(guide))
+    """An emergency or the intervention steps. A caller the overdose guide is still holding
+    (Alexa closed the session while they were busy) goes on where they were, with what they
+    just said counted; anyone else starts at the first response."""
+    guide = turn.content.guides[GUIDE_INTENTS.get(turn.intent or "", "overdose")]
+    saved = turn.saved_guide() if guide.sticky else None
+    if saved is not None and saved.guide == guide.name:
+        return continue_guide_with(turn, guide, saved)
+    state = guides.open_guide(guide, guides.facts_of(guide, reports(turn)))
+    return speak_step(turn, guide, state)
+
+
+def resume_guide(turn: Turn) -> Response:
+    """Back after Alexa closed the session: straight to the guide, no greeting."""
+    state = turn.saved_guide()
+    assert state is not None, "routes check for a saved guide first"
+    guide = turn.content.guides[state.guide]
+    if turn.intent is None:  # a LaunchRequest: the step they were on
+        return speak_step(turn, guide, state)
+    return continue_guide_with(turn, guide, state)
 
 
 def continue_sticky_guide(turn: Turn) -> Response:
-    """Inside the overdose guide nothing leaves the emergency except stop and go home."""
-    guide, position = current_guide(turn)
+    guide, state = current_guide(turn)
+    return continue_guide_with(turn, guide, state)
+
+
+def continue_guide_with(turn: Turn, guide: Guide, state: GuideState) -> Response:
+    """Inside the overdose guide nothing leaves the emergency except stop and go home. What
+    the caller reports moves the guide; anything unrecognised repeats the step with a reminder
+    to call 9 1 1."""
     if turn.intent in {STOP, CANCEL, HOME}:
         return leave_guide(turn)
     if turn.intent in GUIDE_MOVES:
-        return GUIDE_MOVES[turn.intent](turn, guide, position)
-    if turn.intent == EMERGENCY and guide.reassess in position.history:
-        return speak_step(turn, guide, guides.reassess(guide, position))
-    reminder = guide.prompts["unrecognised"]
-    return speak_step(turn, guide, position, after=reminder)
+        return GUIDE_MOVES[turn.intent](turn, guide, state)
+    if turn.intent in {EMERGENCY, REPORT_INTENT}:
+        return guide_report(turn, guide, state)
+    if turn.intent == RHYTHM_INTENT and guide.rhythm is not None:
+        turn.keep_guide(state)
+        return turn.say(guide.rhythm.speech, guide.rhythm.reprompt, title=guide.title)
+    if turn.intent == GOOD_SAMARITAN and "good_samaritan" in guide.prompts:
+        return speak_reminder(turn, guide, state, guide.prompts["good_samaritan"])
+    return speak_reminder(turn, guide, state, guide.prompts["unrecognised"])
 
 
 def continue_guide(turn: Turn) -> Response:
-    guide, position = current_guide(turn)
+    guide, state = current_guide(turn)
     if turn.intent == NO:
         return decline_offer(turn)  # outside an emergency, "no" means "that's enough"
-    return GUIDE_MOVES[turn.intent or ""](turn, guide, position)
+    return GUIDE_MOVES[turn.intent or ""](turn, guide, state)
 
 
-def guide_forward(turn: Turn, guide: Guide, position: GuidePosition) -> Response:
-    move = FORWARD[turn.intent or ""]
-    step = guide.steps[position.step]
-    if not step.is_question and move is Move.YES:
-        move = Move.NEXT  # "yes" after "say next when you've called" means done
-    if not step.is_question and move is Move.NO:
-        return speak_step(turn, guide, position)
-    outcome = guides.advance(guide, position, move)
+def guide_report(turn: Turn, guide: Guide, state: GuideState) -> Response:
+    said = reports(turn)
+    outcome = guides.report(guide, state, said)
+    acknowledgement = next(
+        (guide.acknowledgements[r] for r in said if r in guide.acknowledgements), None
+    )
+    return speak_step(turn, guide, outcome.state, before=acknowledgement)
+
+
+def guide_forward(turn: Turn, guide: Guide, state: GuideState) -> Response:
+    step = guide.steps[state.step]
+    if turn.intent in {YES, NO}:
+        outcome = guides.answer(guide, state, yes=turn.intent == YES)
+    else:
+        outcome = guides.move_on(guide, state)
     if not outcome.blocked:
-        return speak_step(turn, guide, outcome.position)
+        return speak_step(turn, guide, outcome.state)
     if step.is_question:
-        return speak_step(turn, guide, position, before=guide.prompts["yes_or_no"])
-    return speak_step(turn, guide, position, instead=guide.prompts["finished"])
+        return speak_step(turn, guide, state, before=guide.prompts["yes_or_no"])
+    return speak_step(turn, guide, state, instead=guide.prompts["finished"])
 
 
-def guide_back(turn: Turn, guide: Guide, position: GuidePosition) -> Response:
-    outcome = guides.back(guide, position)
+def guide_back(turn: Turn, guide: Guide, state: GuideState) -> Response:
+    outcome = guides.back(guide, state)
     before = guide.prompts["at_start"] if outcome.blocked else None
-    return speak_step(turn, guide, outcome.position, before=before)
+    return speak_step(turn, guide, outcome.state, before=before)
 
 
-def guide_repeat(turn: Turn, guide: Guide, position: GuidePosition) -> Response:
-    return speak_step(turn, guide, position)
+def guide_repeat(turn: Turn, guide: Guide, state: GuideState) -> Response:
+    return speak_step(turn, guide, state)
 
 
-def guide_start_over(turn: Turn, guide: Guide, position: GuidePosition) -> Response:
-    return speak_step(turn, guide, guides.start(guide))
+def guide_start_over(turn: Turn, guide: Guide, state: GuideState) -> Response:
+    return speak_step(turn, guide, guides.start_over(guide))
 
 
-def guide_help(turn: Turn, guide: Guide, position: GuidePosition) -> Response:
+def guide_help(turn: Turn, guide: Guide, state: GuideState) -> Response:
     # Only the help: with the step added it would run past what a caller can take in at once.
-    return speak_step(turn, guide, position, instead=guide.prompts["help"])
+    return speak_step(turn, guide, state, instead=guide.prompts["help"])
 
 
-GUIDE_MOVES: dict[str, Callable[[Turn, Guide, GuidePosition], Response]] = {
+GUIDE_MOVES: dict[str, Callable[[Turn, Guide, GuideState], Response]] = {
     NEXT: guide_forward,
     MORE: guide_forward,
     YES: guide_forward,
@@ -108,29 +150,52 @@ GUIDE_MOVES: dict[str, Callable[[Turn, Guide, GuidePosition], Response]] = {
 }
 
 
+def reports(turn: Turn) -> list[str]:
+    """What the caller said happened, as the guide's report ids: the emergency's sign (or that
+    there is an emergency at all), what they need, who it is, and what they report."""
+    said = turn.slot_ids(SIGN_SLOT, NEED_SLOT, PERSON_SLOT, REPORT_SLOT)
+    if turn.intent == EMERGENCY and turn.slot_id(SIGN_SLOT) is None:
+        said.append(EMERGENCY_REPORT)
+    return said
+
+
 def speak_step(
     turn: Turn,
     guide: Guide,
-    position: GuidePosition,
+    state: GuideState,
     *,
     before: str | None = None,
-    after: str | None = None,
     instead: str | None = None,
 ) -> Response:
-    """Say a step (exactly as written, so "repeat" is word for word) and keep listening."""
-    turn.remember(GUIDE, position.to_session())
-    answer = guide.steps[position.step].answer
-    speech = " ".join(part for part in (before, instead or answer.speech, after) if part)
-    return turn.say(speech, answer.reprompt or answer.speech, title=guide.title)
+    """Say a step (exactly as written, so "repeat" is word for word) and keep listening. On a
+    step that keeps the caller busy, the reprompt says how to come back after Alexa closes."""
+    turn.keep_guide(state)
+    step = guide.steps[state.step]
+    speech = " ".join(part for part in (before, instead or step.answer.speech) if part)
+    reprompt = step.answer.reprompt or step.answer.speech
+    if step.waits:
+        reprompt = f"{reprompt} {guide.prompts['come_back']}"
+    return turn.say(speech, reprompt, title=guide.title)
 
 
-def current_guide(turn: Turn) -> tuple[Guide, GuidePosition]:
-    position = turn.guide_position()
-    assert position is not None, "routes check the guide position first"
-    return turn.content.guides[position.guide], position
+def speak_reminder(turn: Turn, guide: Guide, state: GuideState, reminder: str) -> Response:
+    """A short word, then the step's own short reminder: the whole step after it would run
+    past what a caller can take in at once."""
+    turn.keep_guide(state)
+    step = guide.steps[state.step]
+    cue = step.answer.reprompt or step.answer.speech
+    return turn.say(f"{reminder} {cue}", cue, title=guide.title)
+
+
+def current_guide(turn: Turn) -> tuple[Guide, GuideState]:
+    state = turn.guide_state()
+    assert state is not None, "routes check the guide state first"
+    return turn.content.guides[state.guide], state
 
 
 def leave_guide(turn: Turn) -> Response:
+    """Stop forgets: the next launch is a welcome, not the steps."""
+    turn.forget_guide()
     if turn.intent == HOME:
         return launch(turn)
     return goodbye(turn)

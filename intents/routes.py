@@ -30,6 +30,7 @@ from intents.handlers import (
     help_prompt,
     launch,
     repeat_last,
+    resume_guide,
     start_guide,
 )
 from intents.names import (
@@ -45,6 +46,8 @@ from intents.names import (
     NO,
     PREVIOUS,
     REPEAT,
+    REPORT_INTENT,
+    RHYTHM_INTENT,
     SPOKEN_REQUESTS,
     START_OVER,
     STOP,
@@ -54,6 +57,9 @@ from intents.names import (
 from intents.turn import Turn
 
 log = logging.getLogger("heroin_help.intents")
+# What a caller says when they come back to a guide in a new session ("ask Heroin Help what's
+# next"): moving on, answering, repeating, or telling what happened.
+RESUMING = frozenset({NEXT, MORE, YES, NO, REPEAT, REPORT_INTENT, RHYTHM_INTENT})
 
 
 def is_request(kind: str) -> Callable[[Turn], bool]:
@@ -66,19 +72,31 @@ def is_intent(*names: str) -> Callable[[Turn], bool]:
 
 
 def in_sticky_guide(turn: Turn) -> bool:
-    position = turn.guide_position()
-    return position is not None and turn.content.guides[position.guide].sticky
+    state = turn.guide_state()
+    return state is not None and turn.content.guides[state.guide].sticky
 
 
 def moving_in_guide(turn: Turn) -> bool:
-    return turn.intent in GUIDE_MOVES and turn.guide_position() is not None
+    return turn.intent in GUIDE_MOVES and turn.guide_state() is not None
+
+
+def coming_back_to_guide(turn: Turn) -> bool:
+    """A new session that opens the skill or picks up where a guide was ("what's next", "yes",
+    "she's breathing now"), from a caller whose guide is still waiting in the store. Checked
+    last among these, because it is the one that looks in the store."""
+    return (
+        turn.new_session
+        and (turn.request_type == LAUNCH_REQUEST or turn.intent in RESUMING)
+        and turn.saved_guide() is not None
+    )
 
 
 def routes() -> list[tuple[Callable[[Turn], bool], Callable[[Turn], Response]]]:
     return [
         (lambda turn: turn.request_type not in SPOKEN_REQUESTS, acknowledge),
         (in_sticky_guide, continue_sticky_guide),
-        (is_intent(EMERGENCY, INTERVENTION), start_guide),
+        (coming_back_to_guide, resume_guide),
+        (is_intent(EMERGENCY, INTERVENTION, REPORT_INTENT, RHYTHM_INTENT), start_guide),
         (moving_in_guide, continue_guide),
         (is_intent(*(set(TOPIC_INTENTS) - {MEDICATION})), answer_topic),
         (is_intent(MEDICATION), answer_medication),

@@ -19,6 +19,7 @@ from ask_sdk_runtime.skill import RuntimeConfigurationBuilder
 from intents.asksdk.attributes import JsonAttributesManager
 from intents.asksdk.input import SkillInput
 from intents.asksdk.serializer import FastSerializer
+from intents.continuity import GuideStore
 from intents.routes import SpeakApology, request_handlers
 from speech import content
 
@@ -27,7 +28,10 @@ USER_AGENT = "heroin-help ask-sdk-core"
 
 
 class Skill:
-    def __init__(self, locale: str = content.DEFAULT_LOCALE) -> None:
+    def __init__(
+        self, locale: str = content.DEFAULT_LOCALE, store: GuideStore | None = None
+    ) -> None:
+        self.store = store  # where a caller's guide waits between sessions; None: session only
         content.load(locale)  # bad content files fail here, at start-up, not on a request
         runtime = RuntimeConfigurationBuilder()
         for handler in request_handlers():
@@ -40,7 +44,10 @@ class Skill:
         """What CustomSkill.invoke does for a skill without API client or persistence."""
         attributes = JsonAttributesManager(request_envelope)
         handler_input = SkillInput(
-            request_envelope=request_envelope, attributes_manager=attributes, context=context
+            request_envelope=request_envelope,
+            attributes_manager=attributes,
+            context=context,
+            store=self.store,
         )
         response = self.dispatcher.dispatch(handler_input=handler_input)
         return ResponseEnvelope(

@@ -6,6 +6,7 @@ and slots, the session attributes that carry the caller's position, and the resp
 
 from __future__ import annotations
 
+import logging
 import re
 from functools import cache, lru_cache
 from typing import Any
@@ -18,7 +19,8 @@ from ask_sdk_model.response import Response
 from ask_sdk_model.ui.simple_card import SimpleCard
 
 from intents.asksdk.input import SkillInput
-from intents.guide import GuidePosition
+from intents.continuity import GuideStore, StoreError, user_key
+from intents.guide import GuideState
 from speech import content, ssml
 from speech.content.model import Answer, LocaleContent, Topic
 
@@ -30,6 +32,7 @@ PROMPT = "prompt"
 _POSITIONS = (GUIDE, TOPIC, PROMPT)
 
 _TELEPHONE = re.compile(r'<say-as interpret-as="telephone">')
+log = logging.getLogger("heroin_help.continuity")
 
 
 @cache
@@ -56,6 +59,12 @@ class Turn:
         attributes = handler_input.attributes_manager.session_attributes
         # Alexa sends no session for some request types; attributes then live for this turn only.
         self.session: dict[str, Any] = attributes if attributes is not None else {}
+        envelope = handler_input.request_envelope
+        self.new_session: bool = envelope.session is None or bool(envelope.session.new)
+        system = getattr(envelope.context, "system", None)
+        user = getattr(system, "user", None) or getattr(envelope.session, "user", None)
+        self.user_id: str | None = getattr(user, "user_id", None)
+        self.store: GuideStore | None = getattr(handler_input, "store", None)
 
     @classmethod
     def of(cls, handler_input: HandlerInput) -> Turn:
@@ -86,8 +95,41 @@ class Turn:
 
     # Where the caller is
 
-    def guide_position(self) -> GuidePosition | None:
-        return GuidePosition.from_session(self.session.get(GUIDE), self.content.guides)
+    def guide_state(self) -> GuideState | None:
+        return GuideState.from_session(self.session.get(GUIDE), self.content.guides)
+
+    def slot_ids(self, *names: str) -> list[str]:
+        """The canonical values of these slots, in order, skipping empty ones."""
+        return [value for name in names if (value := self.slot_id(name)) is not None]
+
+    # Across sessions: the guide waits in the store while Alexa's session is closed
+
+    def saved_guide(self) -> GuideState | None:
+        """The guide state this caller left in the last 30 minutes, if any."""
+        if self.store is None or not self.user_id:
+            return None
+        try:
+            saved = self.store.load(user_key(self.user_id))
+        except StoreError as error:
+            log.warning("guide store unavailable, answering from the session: %s", error)
+            return None
+        return GuideState.from_session(saved, self.content.guides)
+
+    def keep_guide(self, state: GuideState) -> None:
+        self.remember(GUIDE, state.to_session())
+        if self.store is not None and self.user_id:
+            try:
+                self.store.save(user_key(self.user_id), state.to_session())
+            except StoreError as error:
+                log.warning("guide store unavailable, answering from the session: %s", error)
+
+    def forget_guide(self) -> None:
+        self.forget()
+        if self.store is not None and self.user_id:
+            try:
+                self.store.forget(user_key(self.user_id))
+            except StoreError as error:
+                log.warning("guide store unavailable, answering from the session: %s", error)
 
     def topic_position(self) -> tuple[Topic, int] | None:
         saved = self.session.get(TOPIC)

@@ -27,6 +27,9 @@ _BREAK_STRENGTH_MS = {
     "x-strong": 1000,
 }
 _SPACES = re.compile(r"\s+")
+# Alexa's prosody rates, as multiples of the normal rate; a percentage is also allowed (>= 20%).
+PROSODY_RATES = {"x-slow": 0.6, "slow": 0.8, "medium": 1.0, "fast": 1.25, "x-fast": 1.5}
+_PERCENT = re.compile(r"^(\d{2,3})%$")
 
 
 class SSMLError(ValueError):
@@ -35,10 +38,11 @@ class SSMLError(ValueError):
 
 @dataclass(frozen=True, slots=True)
 class Segment:
-    """A run of text to speak, followed by a pause."""
+    """A run of text to speak at `rate` times the normal rate, followed by a pause."""
 
     text: str
     pause_ms: int = 0
+    rate: float = 1.0
 
 
 def wrap(fragment: str) -> str:
@@ -79,10 +83,22 @@ def _check_element(element: ET.Element) -> None:
             raise SSMLError(f"bad break strength {strength!r}")
         if (element.text or "").strip():
             raise SSMLError("<break> must be empty")
+    if tag == "prosody" and element.get("rate") is not None:
+        prosody_rate(element.get("rate") or "")
     if tag == "say-as":
         interpret = element.get("interpret-as")
         if interpret not in ALLOWED_SAY_AS:
             raise SSMLError(f"unsupported say-as interpret-as={interpret!r}")
+
+
+def prosody_rate(value: str) -> float:
+    """A prosody rate as a multiple of the normal rate; SSMLError for what Alexa rejects."""
+    if value in PROSODY_RATES:
+        return PROSODY_RATES[value]
+    match = _PERCENT.match(value)
+    if match is None or int(match.group(1)) < 20:
+        raise SSMLError(f"bad prosody rate {value!r}")
+    return int(match.group(1)) / 100
 
 
 def _to_ms(match: re.Match[str]) -> int:
@@ -123,16 +139,24 @@ class _SegmentReader:
         self.spell_telephone = spell_telephone
         self.result: list[Segment] = []
         self.buffer: list[str] = []
+        self.rate = 1.0
 
     def flush(self, pause_ms: int) -> None:
         text = _SPACES.sub(" ", "".join(self.buffer)).strip()
         self.buffer.clear()
         if text or pause_ms:
-            self.result.append(Segment(text, pause_ms))
+            self.result.append(Segment(text, pause_ms, self.rate if text else 1.0))
 
     def walk(self, element: ET.Element) -> None:
         buffer = self.buffer
-        if element.tag == "break":
+        if element.tag == "prosody" and element.get("rate"):
+            # A change of rate starts a new piece, so an engine can speak each at its own rate.
+            self.flush(0)
+            outer, self.rate = self.rate, self.rate * prosody_rate(element.get("rate") or "")
+            self._walk_children(element)
+            self.flush(0)
+            self.rate = outer
+        elif element.tag == "break":
             self.flush(_break_ms(element))
         elif element.tag == "sub":
             buffer.append(element.get("alias") or element.text or "")
@@ -140,12 +164,15 @@ class _SegmentReader:
             number = "".join(element.itertext())
             buffer.append(spell_number(number) if self.spell_telephone else number)
         else:
-            buffer.append(element.text or "")
-            for child in element:
-                self.walk(child)
-                buffer.append(child.tail or "")
+            self._walk_children(element)
         if element.tag in {"p", "s"}:
-            buffer.append(" ")
+            self.buffer.append(" ")
+
+    def _walk_children(self, element: ET.Element) -> None:
+        self.buffer.append(element.text or "")
+        for child in element:
+            self.walk(child)
+            self.buffer.append(child.tail or "")
 
 
 def spell_number(number: str) -> str:

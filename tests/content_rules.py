@@ -27,6 +27,8 @@ MAX_PROMPT_WORDS = 70
 ALLOWED_EN_US_NUMBERS = {"911", "1-800-662-4357", "988", "1-800-222-1222"}
 # Four-digit runs that are years, not phone numbers ("sold over the counter since 2023").
 ALLOWED_YEARS = {"2023"}
+# Rates that are not phone numbers: chest compressions a minute (AHA).
+ALLOWED_RATES = {"100 to 120"}
 
 
 # --- what the skill can say -------------------------------------------------------------------

@@ -1,6 +1,6 @@
 """The content loader fails fast, naming the file and the key, when a content file is broken.
 
-Each test copies the real en-US content and sources.yaml into a temporary directory, breaks one
+Each case copies the real en-US content and sources.yaml into a temporary directory, breaks one
 thing, and checks that `load_directory` raises a ContentError that says where the problem is.
 """
 
@@ -9,6 +9,7 @@ from __future__ import annotations
 import re
 import shutil
 from collections.abc import Callable
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -16,9 +17,10 @@ import pytest
 import yaml
 
 from speech import content
-from speech.content import loader, schema
+from speech.content import SOURCES_FILE, loader, schema
 
 LOCALE = "en-US"
+SOURCES = "sources.yaml"
 
 
 @pytest.fixture
@@ -26,8 +28,8 @@ def copy(tmp_path: Path) -> tuple[Path, Path]:
     """A writable copy of the real content: (locale directory, sources file)."""
     directory = tmp_path / LOCALE
     shutil.copytree(content.CONTENT_DIR / LOCALE, directory)
-    sources = tmp_path / "sources.yaml"
-    shutil.copyfile(content.CONTENT_DIR / "sources.yaml", sources)
+    sources = tmp_path / SOURCES
+    shutil.copyfile(SOURCES_FILE, sources)
     return directory, sources
 
 
@@ -35,12 +37,6 @@ def edit(path: Path, change: Callable[[Any], None]) -> None:
     data = yaml.safe_load(path.read_text(encoding="utf-8"))
     change(data)
     path.write_text(yaml.safe_dump(data, sort_keys=False, allow_unicode=True), encoding="utf-8")
-
-
-def load_error(directory: Path, sources: Path) -> str:
-    with pytest.raises(loader.ContentError) as caught:
-        loader.load_directory(directory, sources)
-    return str(caught.value)
 
 
 def test_the_unbroken_copy_loads(copy: tuple[Path, Path]) -> None:
@@ -56,141 +52,148 @@ def test_the_yaml_round_trip_keeps_the_content(copy: tuple[Path, Path]) -> None:
     for name in ("topics.yaml", "medications.yaml", "guides.yaml", "prompts.yaml"):
         edit(directory / name, lambda data: None)
     assert loader.load_directory(directory, sources) == loader.load_directory(
-        content.CONTENT_DIR / LOCALE, content.CONTENT_DIR / "sources.yaml"
+        content.CONTENT_DIR / LOCALE, SOURCES_FILE
     )
 
 
-def test_unknown_key(copy: tuple[Path, Path]) -> None:
-    directory, sources = copy
-    edit(directory / "topics.yaml", lambda data: data["WithdrawalIntent"].update(colour="blue"))
-    message = load_error(directory, sources)
-    assert "topics.yaml:WithdrawalIntent" in message
-    assert "colour" in message
+@dataclass(frozen=True)
+class Broken:
+    """One way to break the content: the file, the change, and what the error must name."""
+
+    file: str
+    change: Callable[[Any], None]
+    names: tuple[str, ...]
 
 
-def test_unknown_topic(copy: tuple[Path, Path]) -> None:
-    directory, sources = copy
-    edit(
-        directory / "topics.yaml",
-        lambda data: data.update(GamblingIntent=dict(data["CostIntent"])),
-    )
-    message = load_error(directory, sources)
-    assert "topics.yaml" in message
-    assert "GamblingIntent" in message
+def overdose(data: Any) -> Any:
+    return data["overdose"]
 
 
-def test_missing_answer(copy: tuple[Path, Path]) -> None:
-    directory, sources = copy
-    edit(directory / "topics.yaml", lambda data: data.pop("CostIntent"))
-    message = load_error(directory, sources)
-    assert "topics.yaml" in message
-    assert "CostIntent" in message
-    assert "missing" in message
-
-
-def test_missing_medication(copy: tuple[Path, Path]) -> None:
-    directory, sources = copy
-    edit(directory / "medications.yaml", lambda data: data.pop("naloxone"))
-    message = load_error(directory, sources)
-    assert "medications.yaml" in message
-    assert "naloxone" in message
-
-
-def test_missing_prompt(copy: tuple[Path, Path]) -> None:
-    directory, sources = copy
-    edit(directory / "prompts.yaml", lambda data: data["responses"].pop("error"))
-    message = load_error(directory, sources)
-    assert "prompts.yaml:responses" in message
-    assert "error" in message
-
-
-def test_malformed_ssml(copy: tuple[Path, Path]) -> None:
-    directory, sources = copy
-    edit(
-        directory / "medications.yaml",
-        lambda data: data["naloxone"].update(speech='Wait <break time="1s"> then call.'),
-    )
-    message = load_error(directory, sources)
-    assert "medications.yaml:naloxone.speech" in message
-    assert "invalid SSML" in message
-
-
-def test_unsupported_tag(copy: tuple[Path, Path]) -> None:
-    directory, sources = copy
-    edit(
-        directory / "prompts.yaml",
-        lambda data: data["responses"]["help"].update(
+BROKEN = {
+    "unknown key": Broken(
+        "topics.yaml",
+        lambda d: d["WithdrawalIntent"].update(colour="blue"),
+        ("topics.yaml:WithdrawalIntent", "colour"),
+    ),
+    "unknown topic": Broken(
+        "topics.yaml",
+        lambda d: d.update(GamblingIntent=dict(d["CostIntent"])),
+        ("topics.yaml", "GamblingIntent"),
+    ),
+    "missing answer": Broken(
+        "topics.yaml", lambda d: d.pop("CostIntent"), ("topics.yaml", "CostIntent", "missing")
+    ),
+    "missing medication": Broken(
+        "medications.yaml", lambda d: d.pop("naloxone"), ("medications.yaml", "naloxone")
+    ),
+    "missing prompt": Broken(
+        "prompts.yaml", lambda d: d["responses"].pop("error"), ("prompts.yaml:responses", "error")
+    ),
+    "malformed SSML": Broken(
+        "medications.yaml",
+        lambda d: d["naloxone"].update(speech='Wait <break time="1s"> then call.'),
+        ("medications.yaml:naloxone.speech", "invalid SSML"),
+    ),
+    "unsupported tag": Broken(
+        "prompts.yaml",
+        lambda d: d["responses"]["help"].update(
             speech='Listen. <audio src="https://example.com/x.mp3"/>'
         ),
-    )
-    message = load_error(directory, sources)
-    assert "prompts.yaml:responses.help.speech" in message
-    assert "audio" in message
+        ("prompts.yaml:responses.help.speech", "audio"),
+    ),
+    "malformed SSML in a follow-up": Broken(
+        "topics.yaml",
+        lambda d: d["WithdrawalIntent"]["more"][0].update(speech="<s>Unclosed sentence."),
+        ("topics.yaml:WithdrawalIntent.more[0].speech",),
+    ),
+    "unknown source": Broken(
+        "topics.yaml",
+        lambda d: d["FindHelpIntent"]["sources"].append("Wikipedia"),
+        ("topics.yaml:FindHelpIntent.sources", "Wikipedia"),
+    ),
+    "malformed seed citation": Broken(
+        "guides.yaml",
+        lambda d: overdose(d)["steps"]["call"].update(sources=["seed:004.txt"]),
+        ("guides.yaml:overdose.steps.call.sources", "seed:004.txt"),
+    ),
+    "missing sources": Broken(
+        "medications.yaml",
+        lambda d: d["clonidine"].update(sources=[]),
+        ("medications.yaml:clonidine.sources",),
+    ),
+    "sources file without authorities": Broken(
+        SOURCES, lambda d: d.pop("authorities"), ("sources.yaml", "authorities")
+    ),
+    # The guides: every reference names something that exists, and every value is a fact value.
+    "plan names an unknown step": Broken(
+        "guides.yaml",
+        lambda d: overdose(d)["plan"].insert(0, {"nowhere": {}}),
+        ("guides.yaml:overdose.plan[0]", "nowhere"),
+    ),
+    "plan entry naming two steps": Broken(
+        "guides.yaml",
+        lambda d: overdose(d)["plan"][0].update(cpr={"pulse": "no"}),
+        ("guides.yaml:overdose.plan[0]", "expected step: {facts}"),
+    ),
+    "condition on an unknown fact": Broken(
+        "guides.yaml",
+        lambda d: overdose(d)["plan"].__setitem__(0, {"pet_vet": {"pulse": False}}),
+        ("guides.yaml:overdose.plan[0]", "pulse"),
+    ),
+    "a step is never due": Broken(
+        "guides.yaml",
+        lambda d: overdose(d).update(
+            plan=[entry for entry in overdose(d)["plan"] if "recovery" not in entry]
+        ),
+        ("guides.yaml:overdose.plan", "recovery"),
+    ),
+    "question about an unknown fact": Broken(
+        "guides.yaml",
+        lambda d: overdose(d)["steps"]["breathing"].update(asks="pulse"),
+        ("guides.yaml:overdose.steps.breathing.asks", "pulse"),
+    ),
+    "report with an unknown value": Broken(
+        "guides.yaml",
+        lambda d: overdose(d)["reports"].update(gasping={"breathing": "sort of"}),
+        ("guides.yaml:overdose.reports.gasping.breathing", "sort of"),
+    ),
+    "acknowledgement of an unknown report": Broken(
+        "guides.yaml",
+        lambda d: overdose(d)["acknowledgements"].update(sneezed="Bless you."),
+        ("guides.yaml:overdose.acknowledgements", "sneezed"),
+    ),
+    "waiting steps without the way back": Broken(
+        "guides.yaml",
+        lambda d: overdose(d)["prompts"].pop("come_back"),
+        ("guides.yaml:overdose.prompts", "come_back"),
+    ),
+    "a beat too many": Broken(
+        "guides.yaml",
+        lambda d: overdose(d)["rhythm"].update(beats=500),
+        ("guides.yaml:overdose.rhythm.beats",),
+    ),
+    "a prosody rate Alexa rejects": Broken(
+        "guides.yaml",
+        lambda d: overdose(d)["rhythm"].update(rate="ludicrous"),
+        ("guides.yaml:overdose.rhythm", "prosody rate"),
+    ),
+}
 
 
-def test_malformed_ssml_in_a_follow_up(copy: tuple[Path, Path]) -> None:
+@pytest.mark.parametrize("case", list(BROKEN), ids=list(BROKEN))
+def test_a_broken_file_is_refused_by_name(case: str, copy: tuple[Path, Path]) -> None:
     directory, sources = copy
-    edit(
-        directory / "topics.yaml",
-        lambda data: data["WithdrawalIntent"]["more"][0].update(speech="<s>Unclosed sentence."),
-    )
+    broken = BROKEN[case]
+    edit(sources if broken.file == SOURCES else directory / broken.file, broken.change)
     message = load_error(directory, sources)
-    assert "topics.yaml:WithdrawalIntent.more[0].speech" in message
+    for name in broken.names:
+        assert name in message, f"{case}: {message}"
 
 
-def test_guide_step_points_at_unknown_step(copy: tuple[Path, Path]) -> None:
-    directory, sources = copy
-    edit(
-        directory / "guides.yaml",
-        lambda data: data["overdose"]["steps"]["check"].update(next="nowhere"),
-    )
-    message = load_error(directory, sources)
-    assert "guides.yaml:overdose.steps.check" in message
-    assert "nowhere" in message
-
-
-def test_guide_question_needs_yes_and_no(copy: tuple[Path, Path]) -> None:
-    directory, sources = copy
-    edit(directory / "guides.yaml", lambda data: data["overdose"]["steps"]["breathing"].pop("no"))
-    message = load_error(directory, sources)
-    assert "guides.yaml:overdose.steps.breathing" in message
-
-
-def test_guide_start_is_unknown(copy: tuple[Path, Path]) -> None:
-    directory, sources = copy
-    edit(directory / "guides.yaml", lambda data: data["intervention"].update(start="step_zero"))
-    message = load_error(directory, sources)
-    assert "guides.yaml:intervention.start" in message
-    assert "step_zero" in message
-
-
-def test_unknown_source(copy: tuple[Path, Path]) -> None:
-    directory, sources = copy
-    edit(
-        directory / "topics.yaml",
-        lambda data: data["FindHelpIntent"]["sources"].append("Wikipedia"),
-    )
-    message = load_error(directory, sources)
-    assert "topics.yaml:FindHelpIntent.sources" in message
-    assert "Wikipedia" in message
-
-
-def test_malformed_seed_citation(copy: tuple[Path, Path]) -> None:
-    directory, sources = copy
-    edit(
-        directory / "guides.yaml",
-        lambda data: data["overdose"]["steps"]["call"].update(sources=["seed:004.txt"]),
-    )
-    message = load_error(directory, sources)
-    assert "guides.yaml:overdose.steps.call.sources" in message
-    assert "seed:004.txt" in message
-
-
-def test_missing_sources(copy: tuple[Path, Path]) -> None:
-    directory, sources = copy
-    edit(directory / "medications.yaml", lambda data: data["clonidine"].update(sources=[]))
-    message = load_error(directory, sources)
-    assert "medications.yaml:clonidine.sources" in message
+def load_error(directory: Path, sources: Path) -> str:
+    with pytest.raises(loader.ContentError) as caught:
+        loader.load_directory(directory, sources)
+    return str(caught.value)
 
 
 def test_authority_removed_from_sources_file(copy: tuple[Path, Path]) -> None:
@@ -200,14 +203,6 @@ def test_authority_removed_from_sources_file(copy: tuple[Path, Path]) -> None:
     # The first answer citing it, in load order (topics before medications), names its key.
     assert re.search(r"en-US/\w+\.yaml:\S+\.sources: unknown source", message), message
     assert "FDA methadone label" in message
-
-
-def test_sources_file_without_authorities(copy: tuple[Path, Path]) -> None:
-    directory, sources = copy
-    edit(sources, lambda data: data.pop("authorities"))
-    message = load_error(directory, sources)
-    assert "sources.yaml" in message
-    assert "authorities" in message
 
 
 def test_invalid_yaml_names_the_file(copy: tuple[Path, Path]) -> None:
@@ -225,12 +220,8 @@ def test_missing_file_names_the_file(copy: tuple[Path, Path]) -> None:
     assert "locale.yaml" in message
 
 
-def test_unquoted_yes_no_keys_are_caught(copy: tuple[Path, Path]) -> None:
-    """YAML 1.1 reads a bare `yes:` key as True: the loader must reject it, naming the step."""
-    directory, sources = copy
-    path = directory / "guides.yaml"
-    text = path.read_text(encoding="utf-8")
-    assert '"yes": give_naloxone' in text
-    path.write_text(text.replace('"yes": give_naloxone', "yes: give_naloxone"), encoding="utf-8")
-    message = load_error(directory, sources)
-    assert "guides.yaml:overdose.steps.naloxone" in message
+def test_a_bare_yes_or_no_is_the_fact_value(copy: tuple[Path, Path]) -> None:
+    """YAML 1.1 reads a bare `yes` as true: in a guide it means the fact value "yes"."""
+    guide = loader.load_directory(*copy).guides["overdose"]
+    assert guide.reports["not_breathing"]["breathing"] == "no"
+    assert guide.steps["call"].sets == {"called": "yes"}

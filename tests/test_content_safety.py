@@ -8,7 +8,6 @@ offer. Failure messages name the content key so a reviewer can find the line to 
 from __future__ import annotations
 
 import re
-from collections import deque
 from collections.abc import Iterator
 
 import pytest
@@ -19,6 +18,7 @@ from speech.content import SOURCES_FILE, model, schema
 from tests.content_rules import (
     ALL_TEXT,
     ALLOWED_EN_US_NUMBERS,
+    ALLOWED_RATES,
     ALLOWED_YEARS,
     DISCLAIMER,
     FORBIDDEN,
@@ -158,6 +158,8 @@ def phone_problems(fragment: str) -> list[str]:
             if _digits(match.group(0)) not in ALLOWED_DIGITS:
                 problems.append(f"spaced number {match.group(0)!r} is not an allowed number")
         text = re.sub(r"(?<![\d-])\d(?: \d){2,}(?![\d-])", " ", text)
+        for rate in ALLOWED_RATES:
+            text = text.replace(rate, " ")
         # Anything else: small numbers only ("5 seconds", "30 to 90", "7 to 10", "12 months").
         for match in re.finditer(r"\d[\d\-.() ]*\d|\d", text):
             run = match.group(0).strip()
@@ -189,6 +191,8 @@ def test_only_allowed_phone_numbers(key: str, fragment: str) -> None:
         ('Call <say-as interpret-as="telephone">1-888-319-2606</say-as>.', False),
         ("Call 9 9 9.", False),
         ("Wait 2 to 3 minutes; it wears off in 30 to 90 minutes.", True),
+        ("Push 100 to 120 times a minute.", True),
+        ("Push 100 times a minute.", False),
     ],
 )
 def test_phone_check_is_strict(fragment: str, ok: bool) -> None:
@@ -425,7 +429,7 @@ CORRECTION_AUTHORITIES = [
     (r"tolerance drops", {"NIDA", "WHO 2009 guidelines"}),
     (r"voluntary", {"NIDA Principles"}),
     (r"no single treatment", {"NIDA Principles"}),
-    (r"fentanyl", {"NIDA"}),
+    (r"fentanyl", {"NIDA", "FDA OTC Narcan"}),
     (r"pregnan", {"ACOG", "SAMHSA"}),
     (r"misconception|myth", {"NIDA"}),
     (r"9 8 8", {"988 Suicide and Crisis Lifeline"}),
@@ -453,72 +457,61 @@ def test_corrections_cite_their_authority(key: str, answer: model.Answer) -> Non
 OVERDOSE = C.guides["overdose"]
 INTERVENTION = C.guides["intervention"]
 
-# The graph from the brief: step -> (next, yes, no, when).
-OVERDOSE_GRAPH = {
-    "call": ("check", None, None, None),
-    "check": ("naloxone", None, None, None),
-    "naloxone": (None, "give_naloxone", "breathing", None),
-    "give_naloxone": ("breathing", None, None, None),
-    "breathing": (None, "second_dose", "rescue_breathing", None),
-    "rescue_breathing": ("second_dose", None, None, None),
-    "second_dose": ("recovery", None, None, "give_naloxone"),
-    "recovery": ("stay", None, None, None),
-    "stay": ("donts", None, None, None),
-    "donts": ("end", None, None, None),
-    "end": (None, None, None, None),
-}
+ACKNOWLEDGEMENTS = list(OVERDOSE.acknowledgements.values())
 
 
-def test_overdose_guide_has_the_required_graph() -> None:
-    assert OVERDOSE.start == "call", "guides.yaml:overdose.start must be call"
+def test_the_overdose_guide_holds_the_session_and_opens_with_911() -> None:
     assert OVERDOSE.sticky, "guides.yaml:overdose.sticky must be true"
-    graph = {s.id: (s.next, s.yes, s.no, s.when) for s in OVERDOSE.steps.values()}
-    assert graph == OVERDOSE_GRAPH, "guides.yaml:overdose.steps: graph differs from the brief"
+    fallback = OVERDOSE.opening[-1]
+    assert fallback.step == "call" and not fallback.when, (
+        "guides.yaml:overdose.opening: when nothing else holds, the first response is the call"
+    )
 
 
 @pytest.mark.parametrize("guide", [OVERDOSE, INTERVENTION], ids=lambda g: g.name)
-def test_every_step_is_reachable_and_well_formed(guide: model.Guide) -> None:
-    seen = {guide.start}
-    queue = deque([guide.start])
-    while queue:
-        step = guide.steps[queue.popleft()]
-        for target in (step.next, step.yes, step.no):
-            if target is not None and target not in seen:
-                seen.add(target)
-                queue.append(target)
-    unreachable = set(guide.steps) - seen
-    assert not unreachable, f"guides.yaml:{guide.name}: unreachable steps {sorted(unreachable)}"
+def test_every_step_is_well_formed(guide: model.Guide) -> None:
     for step in guide.steps.values():
         where = f"guides.yaml:{guide.name}.steps.{step.id}"
         assert step.answer.reprompt, f"{where}: needs a reprompt (the session stays open)"
         if step.is_question:
-            assert step.no is not None and step.next is None, f"{where}: question: yes/no only"
-            assert "?" in ssml.to_text(step.answer.speech), f"{where}: ask a question"
-        if step.when is not None:
-            assert step.when in guide.steps, f"{where}: unknown when"
-    last = [s.id for s in guide.steps.values() if s.next is None and not s.is_question]
-    assert len(last) == 1, f"guides.yaml:{guide.name}: exactly one last step, found {last}"
+            heard = ssml.to_text(step.answer.speech)
+            assert "?" in heard and "yes or no" in heard, f"{where}: ask, and say how to answer"
+            assert not step.sets and not step.final, f"{where}: a question only asks"
+    finals = [step.id for step in guide.steps.values() if step.final]
+    assert finals, f"guides.yaml:{guide.name}: a guide ends somewhere"
 
 
 def test_overdose_first_words_are_call_911() -> None:
-    heard = ssml.to_text(OVERDOSE.first_step.answer.speech)
+    heard = ssml.to_text(OVERDOSE.steps["call"].answer.speech)
     assert heard.startswith("Call 9 1 1"), f"guides.yaml:overdose.steps.call: starts {heard!r}"
-    assert "can't dial" in heard, "guides.yaml:overdose.steps.call: say the skill cannot dial"
-    assert "speaker" in heard, "guides.yaml:overdose.steps.call: mention speakerphone"
+    for phrase in ("can't dial", "speaker", "address", "not breathing", "won't wake up"):
+        assert phrase in heard, f"guides.yaml:overdose.steps.call: say {phrase!r}"
+    assert "dispatcher" in heard, "guides.yaml:overdose.steps.call: follow the dispatcher"
 
 
 @pytest.mark.parametrize("step", list(OVERDOSE.steps.values()), ids=lambda s: s.id)
 def test_overdose_steps_are_short_and_plain(step: model.GuideStep) -> None:
     where = f"guides.yaml:overdose.steps.{step.id}"
     heard = ssml.to_text(step.answer.speech)
-    assert words(step.answer.speech) <= MAX_OVERDOSE_STEP_WORDS, (
-        f"{where}: {words(step.answer.speech)} words (max {MAX_OVERDOSE_STEP_WORDS})"
+    longest = max(["", *ACKNOWLEDGEMENTS], key=words)
+    with_acknowledgement = f"{longest} {step.answer.speech}"
+    assert words(with_acknowledgement) <= MAX_OVERDOSE_STEP_WORDS, (
+        f"{where}: {words(with_acknowledgement)} words with the longest acknowledgement "
+        f"(max {MAX_OVERDOSE_STEP_WORDS})"
     )
     lowered = heard.lower()
     for phrase in ("medical advice", "general information", "welcome", "hello", "heroin help"):
         assert phrase not in lowered, f"{where}: no greeting or disclaimer ({phrase!r})"
     for sentence in re.split(r"(?<=[.?!])\s+", heard):
         assert len(sentence.split()) <= 20, f"{where}: one short sentence per instruction"
+
+
+@pytest.mark.parametrize("step", list(OVERDOSE.steps.values()), ids=lambda s: s.id)
+def test_a_reminder_with_the_steps_own_cue_is_short(step: model.GuideStep) -> None:
+    cue = step.answer.reprompt or step.answer.speech
+    for name in ("unrecognised", "good_samaritan"):
+        turn = f"{OVERDOSE.prompts[name]} {cue}"
+        assert words(turn) <= MAX_OVERDOSE_STEP_WORDS, f"guides.yaml:overdose.steps.{step.id}"
 
 
 @pytest.mark.parametrize("name", list(OVERDOSE.prompts))
@@ -534,28 +527,98 @@ def test_overdose_unrecognised_reminds_to_call() -> None:
     )
 
 
-def test_overdose_step_content() -> None:
-    text = {s.id: ssml.to_text(s.answer.speech) for s in OVERDOSE.steps.values()}
-    assert "breastbone" in text["check"], "guides.yaml:overdose.steps.check"
-    assert "Narcan" in text["naloxone"], "guides.yaml:overdose.steps.naloxone"
-    assert "one spray into one nostril" in text["give_naloxone"], "guides.yaml:...give_naloxone"
-    assert text["breathing"].startswith("Are they breathing?"), "guides.yaml:...breathing"
-    assert "every 5 seconds" in text["rescue_breathing"], "guides.yaml:...rescue_breathing"
-    assert "2 to 3 minutes" in text["second_dose"], "guides.yaml:overdose.steps.second_dose"
-    assert "other nostril" in text["second_dose"], "guides.yaml:overdose.steps.second_dose"
-    assert "side" in text["recovery"], "guides.yaml:overdose.steps.recovery"
-    assert "30 to 90 minutes" in text["stay"], "guides.yaml:overdose.steps.stay"
-    for phrase in ("vomit", "cold bath", "inject", "alone"):
-        assert phrase in text["donts"], f"guides.yaml:overdose.steps.donts: {phrase!r}"
+def test_the_come_back_line_is_one_short_sentence() -> None:
+    line = ssml.to_text(OVERDOSE.prompts["come_back"])
+    assert line == "When you're ready, say: Alexa, ask Heroin Help for the next step."
+
+
+def test_the_good_samaritan_answer_is_cdc_wording_in_one_sentence() -> None:
+    heard = ssml.to_text(OVERDOSE.prompts["good_samaritan"])
+    assert heard.startswith("Call anyway: most states have laws that protect")
+    assert heard.count(".") == 1
+
+
+# CONTENT.md "The emergency answer", revised after the clinical review: what each step must say.
+REQUIRED_STEP_WORDING = {
+    "check": ["Shout their name", "breastbone", "Do they respond?"],
+    "naloxone": ["Narcan"],
+    "give_naloxone": [
+        "on their back",
+        "until your fingers touch the nose",
+        "press the plunger",
+        "one dose",
+        "don't test it",
+    ],
+    "breathing": ["Gasping or gurgling is not breathing"],
+    "cpr": [
+        "Push hard and fast in the middle of the chest",
+        "100 to 120 times a minute",
+        "2 breaths after every 30 pushes",
+        "Follow the dispatcher",
+        "Don't stop to talk to me",
+        "Keep going",
+    ],
+    "repeat_dose": ["2 to 3 minutes", "other nostril", "new device", "Fentanyl may need more"],
+    "recovery": ["onto their side"],
+    "awake_after_naloxone": ["sick, shaky or angry", "withdrawal", "Don't let them use again"],
+    "awake_now": ["Don't let them use again", "Stay with them"],
+    "stay_after_naloxone": [
+        "30 to 90 minutes",
+        "If breathing stops again, give another dose and start CPR again",
+    ],
+    "stay": ["Stay with them until help arrives", "start CPR"],
+    "donts": ["vomit", "cold bath", "inject", "alone", "sleep it off"],
+    "poison_help": ["Poison Help", "1-800-222-1222", "even if they seem fine", "hours later"],
+    "poison_watch": ["call 9 1 1", "locked away"],
+    "pet_vet": ["vet", "emergency animal hospital"],
+}
+
+
+@pytest.mark.parametrize(("step", "phrases"), list(REQUIRED_STEP_WORDING.items()))
+def test_overdose_step_content(step: str, phrases: list[str]) -> None:
+    heard = ssml.to_text(OVERDOSE.steps[step].answer.speech)
+    for phrase in phrases:
+        assert phrase in heard, f"guides.yaml:overdose.steps.{step}: say {phrase!r}"
+
+
+# What the clinical review found wrong in the old guide: breaths without chest compressions,
+# and steps that assume naloxone or breaths the caller never gave.
+OLD_GUIDE_WORDING = [
+    r"rescue breath",
+    r"one breath every 5 seconds",
+    r"keep giving breaths",
+    r"one spray into one nostril",
+]
+
+
+@pytest.mark.parametrize("step", list(OVERDOSE.steps.values()), ids=lambda s: s.id)
+def test_no_step_says_what_the_clinical_review_took_out(step: model.GuideStep) -> None:
+    heard = ssml.to_text(f"{step.answer.speech} {step.answer.reprompt or ''}")
+    for pattern in OLD_GUIDE_WORDING:
+        assert not re.search(pattern, heard, re.IGNORECASE), (
+            f"guides.yaml:overdose.steps.{step.id}: {pattern!r} was removed after the review"
+        )
+
+
+def test_naloxone_wearing_off_is_said_only_after_a_dose() -> None:
+    for entry in OVERDOSE.plan:
+        heard = ssml.to_text(OVERDOSE.steps[entry.step].answer.speech)
+        if "wears off" in heard:
+            assert entry.when.get("dosed") == ("yes",), (
+                f"guides.yaml:overdose.plan: {entry.step} says naloxone wears off; "
+                "it must be due only after a dose"
+            )
+
+
+def test_the_cpr_beat_is_long_enough_to_follow() -> None:
+    assert OVERDOSE.rhythm is not None, "guides.yaml:overdose.rhythm"
+    beats = ssml.to_text(OVERDOSE.rhythm.speech).lower().split().count("push")
+    assert beats >= 30, "guides.yaml:overdose.rhythm: one round of 30 pushes at least"
 
 
 def test_intervention_guide() -> None:
     assert not INTERVENTION.sticky, "guides.yaml:intervention.sticky must be false"
-    order = []
-    step: model.GuideStep | None = INTERVENTION.first_step
-    while step is not None:
-        order.append(step)
-        step = INTERVENTION.steps[step.next] if step.next else None
+    order = [INTERVENTION.steps[entry.step] for entry in INTERVENTION.plan]
     assert len(order) == 5, "guides.yaml:intervention: five steps, one per turn"
     first = ssml.to_text(order[0].answer.speech)
     assert first.startswith("Here's how to stage an intervention"), (
@@ -566,3 +629,4 @@ def test_intervention_guide() -> None:
     assert "No single treatment fits everyone" in ssml.to_text(order[-1].answer.speech), (
         f"guides.yaml:intervention.steps.{order[-1].id}: no single treatment fits everyone"
     )
+    assert order[-1].final, "guides.yaml:intervention: the last step ends the guide"

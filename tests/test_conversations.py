@@ -176,55 +176,181 @@ async def test_the_guide_starts_with_call_911_straight_away(alexa: Alexa) -> Non
     assert reply.card is not None and "911" in reply.card["content"]
 
 
-async def test_the_yes_path_walks_every_naloxone_step_in_order(alexa: Alexa) -> None:
+Move = tuple[str, dict[str, str]]
+NEXT, YES, NO = "AMAZON.NextIntent", "AMAZON.YesIntent", "AMAZON.NoIntent"
+
+
+async def walk_moves(alexa: Alexa, moves: list[Move]) -> list[str]:
+    spoken = []
+    for intent, slots in moves:
+        reply = await alexa.turn(intent, **slots)
+        assert not reply.end_session, f"session closed after {intent}"
+        assert reply.reprompt, f"no reprompt after {intent}"
+        assert words(reply.speech) <= MAX_OVERDOSE_STEP_WORDS, reply.speech
+        spoken.append(reply.speech)
+    return spoken
+
+
+def said(intent: str, **slots: str) -> Move:
+    return intent, slots
+
+
+async def test_the_naloxone_path_gives_cpr_then_a_new_device_every_2_to_3_minutes(
+    alexa: Alexa,
+) -> None:
     spoken = await walk(
         alexa,
-        [
-            "OverdoseEmergencyIntent",
-            "AMAZON.NextIntent",  # called
-            "AMAZON.NextIntent",  # checked
-            "AMAZON.YesIntent",  # have naloxone
-            "AMAZON.NextIntent",  # gave it
-            "AMAZON.YesIntent",  # breathing
-            "AMAZON.NextIntent",
-            "AMAZON.NextIntent",
-            "AMAZON.NextIntent",
-            "AMAZON.NextIntent",
-        ],
+        ["OverdoseEmergencyIntent", NEXT, NO, YES, NEXT, NO, NEXT, NEXT, NEXT, NEXT],
     )
-    expected = [
-        "call",
-        "check",
-        "naloxone",
-        "give_naloxone",
-        "breathing",
-        "second_dose",
-        "recovery",
-        "stay",
-        "donts",
-        "end",
-    ]
+    expected = ["call", "check", "naloxone", "give_naloxone", "breathing", "cpr"]
+    expected += ["repeat_dose", "stay_after_naloxone", "donts", "end"]
     assert spoken == [step_text(step) for step in expected]
 
 
-async def test_the_no_path_gives_rescue_breaths_and_skips_the_second_dose(alexa: Alexa) -> None:
-    spoken = await walk(
+async def test_without_naloxone_cpr_and_nothing_about_naloxone_wearing_off(alexa: Alexa) -> None:
+    spoken = await walk(alexa, ["OverdoseEmergencyIntent", NEXT, NO, NO, NO, NEXT, NEXT, NEXT])
+    expected = ["call", "check", "naloxone", "breathing", "cpr", "stay", "donts", "end"]
+    assert spoken == [step_text(step) for step in expected]
+    assert not any("wears off" in turn for turn in spoken)
+
+
+async def test_breathing_but_not_awake_is_the_recovery_position_without_breaths(
+    alexa: Alexa,
+) -> None:
+    *_, recovery = await walk(alexa, ["OverdoseEmergencyIntent", NEXT, NO, NO, YES])
+    assert recovery == step_text("recovery")
+    assert "breath" not in recovery.replace("breathing", "")
+
+
+async def test_only_gasping_is_cpr(alexa: Alexa) -> None:
+    *_, reply = await walk_moves(
         alexa,
         [
-            "OverdoseEmergencyIntent",
-            "AMAZON.NextIntent",
-            "AMAZON.NextIntent",
-            "AMAZON.NoIntent",  # no naloxone
-            "AMAZON.NoIntent",  # not breathing
-            "AMAZON.NextIntent",
-            "AMAZON.NextIntent",
-            "AMAZON.NextIntent",
-            "AMAZON.NextIntent",
+            said("OverdoseEmergencyIntent"),
+            said(NEXT),
+            said("OverdoseEmergencyIntent", sign="gasping"),
+            said(NO),  # no naloxone: CPR is next, no breathing question
         ],
     )
-    expected = ["call", "check", "naloxone", "breathing", "rescue_breathing"]
-    expected += ["recovery", "stay", "donts", "end"]
-    assert spoken == [step_text(step) for step in expected]
+    assert reply == step_text("cpr")
+    assert "Push hard and fast" in reply
+
+
+async def test_no_he_doesnt_respond_moves_on_to_the_naloxone_question(alexa: Alexa) -> None:
+    replies = await walk_moves(
+        alexa,
+        [
+            said("OverdoseEmergencyIntent"),
+            said(NEXT),
+            said("OverdoseEmergencyIntent", person="someone", sign="unresponsive"),
+        ],
+    )
+    assert replies[-1] == step_text("naloxone")
+
+
+async def test_we_have_narcan_at_the_check_is_kept_and_not_asked_again(alexa: Alexa) -> None:
+    _, check, kept, then = await walk_moves(
+        alexa,
+        [
+            said("OverdoseEmergencyIntent"),
+            said(NEXT),
+            said("ReportIntent", report="has_naloxone"),
+            said(NO),  # they don't respond
+        ],
+    )
+    assert kept.endswith(check) and kept != check  # acknowledged, then the same question
+    assert then == step_text("give_naloxone")
+
+
+async def test_waking_up_is_what_to_expect_not_are_they_breathing(alexa: Alexa) -> None:
+    *_, woke, after = await walk_moves(
+        alexa,
+        [
+            said("OverdoseEmergencyIntent"),
+            said(NEXT),
+            said(NO),
+            said(YES),
+            said(NEXT),  # gave it
+            said("ReportIntent", person="someone", report="awake"),
+            said(NEXT),
+        ],
+    )
+    assert woke == step_text("awake_after_naloxone")
+    assert "sick, shaky or angry" in woke and "use again" in woke
+    assert after == step_text("stay_after_naloxone")
+
+
+async def test_breathing_stops_again_starts_cpr_again(alexa: Alexa) -> None:
+    *_, recovery, again = await walk_moves(
+        alexa,
+        [
+            said("OverdoseEmergencyIntent"),
+            said(NEXT),
+            said(NO),
+            said(NO),
+            said(NO),  # not breathing: CPR
+            said("ReportIntent", report="breathing"),
+            said("OverdoseEmergencyIntent", sign="not_breathing"),
+        ],
+    )
+    assert recovery.endswith(step_text("recovery"))
+    assert again == step_text("cpr")
+
+
+async def test_how_do_i_give_it_is_the_naloxone_technique(alexa: Alexa) -> None:
+    *_, reply = await walk_moves(
+        alexa,
+        [
+            said("OverdoseEmergencyIntent"),
+            said(NEXT),
+            said("OverdoseEmergencyIntent", need="naloxone_how"),
+        ],
+    )
+    assert reply == step_text("give_naloxone")
+
+
+async def test_count_for_me_gives_the_beat_and_stays_on_cpr(alexa: Alexa) -> None:
+    await walk(alexa, ["OverdoseEmergencyIntent", NEXT, NO, NO, NO])
+    beat = await alexa.turn("CprRhythmIntent")
+    assert beat.speech.lower().split().count("push") >= 30 and not beat.end_session
+    assert alexa.session.attributes["guide"]["step"] == "cpr"
+
+
+async def test_a_child_who_swallowed_methadone_gets_poison_help_then_911_if_sleepy(
+    alexa: Alexa,
+) -> None:
+    first = await alexa.turn(
+        "OverdoseEmergencyIntent", person="child", sign="swallowed", substance="methadone"
+    )
+    assert first.speech.startswith("Call Poison Help now at 1-800-222-1222")
+    assert first.card is not None and "1-800-222-1222" in first.card["content"]
+    sleepy = await alexa.turn(YES)
+    assert sleepy.speech.startswith("Call 9 1 1")
+
+
+async def test_a_child_who_swallowed_and_wont_wake_up_gets_911_first(alexa: Alexa) -> None:
+    reply = await alexa.turn("OverdoseEmergencyIntent", person="child", sign="unresponsive")
+    assert reply.speech.startswith("Call 9 1 1")
+
+
+async def test_a_pet_gets_the_vet(alexa: Alexa) -> None:
+    reply = await alexa.turn(
+        "OverdoseEmergencyIntent", person="pet", sign="swallowed", substance="fentanyl"
+    )
+    assert reply.speech == step_text("pet_vet")
+
+
+async def test_no_phone_gets_someone_else_to_call(alexa: Alexa) -> None:
+    reply = await alexa.turn("OverdoseEmergencyIntent")
+    reply = await alexa.turn("ReportIntent", report="no_phone")
+    assert reply.speech.endswith(step_text("no_phone"))
+
+
+async def test_a_waiting_step_says_how_to_come_back(alexa: Alexa) -> None:
+    reply = await alexa.turn("OverdoseEmergencyIntent")
+    come_back = to_text(EN.guides["overdose"].prompts["come_back"])
+    assert reply.reprompt is not None and to_text(reply.reprompt).endswith(come_back)
+    assert to_text(reply.reprompt).count("Alexa, ask Heroin Help") == 1
 
 
 async def test_repeat_says_the_step_word_for_word_and_go_back_returns(alexa: Alexa) -> None:
@@ -249,23 +375,23 @@ async def test_go_back_at_the_first_step_says_so(alexa: Alexa) -> None:
 
 async def test_next_on_a_question_asks_it_again(alexa: Alexa) -> None:
     *_, question, asked_again = await walk(
-        alexa,
-        ["OverdoseEmergencyIntent", "AMAZON.NextIntent", "AMAZON.NextIntent", "AMAZON.NextIntent"],
+        alexa, ["OverdoseEmergencyIntent", "AMAZON.NextIntent", "AMAZON.NextIntent"]
     )
-    assert question == step_text("naloxone")
+    assert question == step_text("check")
     assert asked_again.endswith(question) and asked_again != question
 
 
 @pytest.mark.parametrize(
-    "intent",
-    ["AMAZON.FallbackIntent", "WithdrawalIntent", "MedicationIntent", "OverdoseEmergencyIntent"],
+    "intent", ["AMAZON.FallbackIntent", "WithdrawalIntent", "MedicationIntent"]
 )
 async def test_anything_else_repeats_the_step_and_reminds_to_call_911(
     alexa: Alexa, intent: str
 ) -> None:
     _, _, reply = await walk(alexa, ["OverdoseEmergencyIntent", "AMAZON.NextIntent", intent])
-    assert reply.startswith(step_text("check"))
-    assert "9 1 1" in reply.removeprefix(step_text("check"))
+    reminder = to_text(EN.guides["overdose"].prompts["unrecognised"])
+    cue = to_text(EN.guides["overdose"].steps["check"].answer.reprompt or "")
+    assert reply == f"{reminder} {cue}"
+    assert alexa.session.attributes["guide"]["step"] == "check"
 
 
 async def test_help_inside_the_guide_stays_in_the_guide(alexa: Alexa) -> None:

@@ -215,3 +215,38 @@ def test_say_all_renders_every_answer(tmp_path: Path, capsys: pytest.CaptureFixt
     assert code == 0
     assert len(json.loads((tmp_path / "report.json").read_text(encoding="utf-8"))) == len(answers)
     assert f"rendered {len(answers)} answers" in capsys.readouterr().out
+
+
+def write_clicks(path: Path, period_s: float, clicks: int, rate: int = 22050) -> None:
+    """A WAV of short tone bursts every `period_s` seconds: a rhythm with a known tempo."""
+    import math
+    import struct
+
+    burst = [int(12000 * math.sin(2 * math.pi * 440 * n / rate)) for n in range(rate // 20)]
+    period = int(period_s * rate)
+    samples = [0] * (period * clicks + rate // 2)
+    for click in range(clicks):
+        samples[click * period : click * period + len(burst)] = burst
+    with wave.open(str(path), "wb") as out:
+        out.setnchannels(1)
+        out.setsampwidth(2)
+        out.setframerate(rate)
+        out.writeframes(struct.pack(f"<{len(samples)}h", *samples))
+
+
+@pytest.mark.parametrize("period", [0.5, 0.6])
+def test_the_tempo_measure_finds_a_known_rhythm(tmp_path: Path, period: float) -> None:
+    write_clicks(tmp_path / "clicks.wav", period, 12)
+    run = wav.steady_run(wav.onsets(tmp_path / "clicks.wav"))
+    assert len(run) == 12
+    assert wav.beats_per_minute(run) == pytest.approx(60 / period, rel=0.03)
+
+
+def test_the_cpr_beat_holds_100_to_120_a_minute(tmp_path: Path) -> None:
+    """CONTENT.md: push 100 to 120 times a minute. Measured on the rendered audio, not the SSML."""
+    rhythm = content.load("en-US").guides["overdose"].rhythm
+    assert rhythm is not None
+    engine.render_wav(rhythm.speech, tmp_path / "beat.wav")
+    beat = wav.steady_run(wav.onsets(tmp_path / "beat.wav"))
+    assert len(beat) >= 30, "one round of 30 pushes"
+    assert 100 <= wav.beats_per_minute(beat) <= 120

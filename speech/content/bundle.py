@@ -22,10 +22,11 @@ from speech.content.model import (
     GuideStep,
     LocaleContent,
     PhoneNumber,
+    PlanEntry,
     Topic,
 )
 
-BUNDLE_FORMAT = 2
+BUNDLE_FORMAT = 3
 
 
 def load_compiled(
@@ -78,13 +79,30 @@ def _from_json(data: dict[str, Any]) -> LocaleContent:
         more = tuple(FollowUp(f["offer"], answer(f["answer"])) for f in t["more"])
         return Topic(t["key"], t["title"], answer(t["answer"]), more)
 
+    def plan(entries: list[dict[str, Any]]) -> tuple[PlanEntry, ...]:
+        return tuple(
+            PlanEntry(e["step"], {fact: tuple(v) for fact, v in e["when"].items()}) for e in entries
+        )
+
     def guide(g: dict[str, Any]) -> Guide:
         steps = {
-            key: GuideStep(s["id"], answer(s["answer"]), s["next"], s["yes"], s["no"], s["when"])
+            key: GuideStep(
+                s["id"], answer(s["answer"]), s["asks"], s["sets"], s["waits"], s["final"]
+            )
             for key, s in g["steps"].items()
         }
         return Guide(
-            g["name"], g["title"], g["start"], steps, g["prompts"], g["sticky"], g["reassess"]
+            name=g["name"],
+            title=g["title"],
+            sticky=g["sticky"],
+            steps=steps,
+            prompts=g["prompts"],
+            facts=tuple(g["facts"]),
+            reports=g["reports"],
+            acknowledgements=g["acknowledgements"],
+            opening=plan(g["opening"]),
+            plan=plan(g["plan"]),
+            rhythm=None if g["rhythm"] is None else answer(g["rhythm"]),
         )
 
     return LocaleContent(

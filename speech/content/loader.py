@@ -14,16 +14,21 @@ from typing import Any
 
 from speech.content import schema
 from speech.content.model import (
+    UNKNOWN,
     Answer,
     FollowUp,
     Guide,
     GuideStep,
     LocaleContent,
     PhoneNumber,
+    PlanEntry,
     Topic,
 )
 
 _SEED_NAME = re.compile(r"^seed:\d{3}_[0-9a-f]{16}\.txt$")
+
+
+FACT_VALUES = ("yes", "no", UNKNOWN)
 
 
 class ContentError(ValueError):
@@ -177,12 +182,22 @@ class _Reader:
 
     def guide(self, where: str, name: str, data: Any) -> Guide:
         entry = self.fields(
-            data, where, {"title", "start", "prompts", "steps"}, frozenset({"sticky", "reassess"})
+            data,
+            where,
+            {"title", "prompts", "steps"},
+            frozenset(
+                {"sticky", "facts", "reports", "acknowledgements", "opening", "plan", "rhythm"}
+            ),
+        )
+        prompts = dict(
+            self.some(
+                entry["prompts"], f"{where}.prompts", schema.GUIDE_PROMPTS, schema.GUIDE_EXTRAS
+            )
         )
         prompts = {
-            key: self.ssml(f"{where}.prompts.{key}", value)
-            for key, value in self.exact(entry["prompts"], f"{where}.prompts", schema.GUIDE_PROMPTS)
+            key: self.ssml(f"{where}.prompts.{key}", value) for key, value in prompts.items()
         }
+        facts = tuple(self.names(f"{where}.facts", entry.get("facts", [])))
         raw_steps = entry["steps"]
         if not isinstance(raw_steps, dict) or not raw_steps:
             raise ContentError(f"{self.directory.name}/{where}.steps: expected a mapping of steps")
@@ -193,36 +208,137 @@ class _Reader:
                 step_data,
                 step_where,
                 {"speech", "sources"},
-                frozenset({"reprompt", "next", "yes", "no", "when"}),
+                frozenset({"reprompt", "asks", "sets", "waits", "final"}),
             )
-            if ("yes" in fields) != ("no" in fields):
-                raise ContentError(
-                    f"{self.directory.name}/{step_where}: a question needs yes and no"
-                )
+            asks = fields.get("asks")
+            if asks is not None:
+                self.fact(f"{step_where}.asks", asks, facts)
             steps[step_id] = GuideStep(
                 id=step_id,
                 answer=self.answer(step_where, _answer_fields(fields)),
-                next=fields.get("next"),
-                yes=fields.get("yes"),
-                no=fields.get("no"),
-                when=fields.get("when"),
+                asks=asks,
+                sets=self.fact_values(f"{step_where}.sets", fields.get("sets", {}), facts),
+                waits=bool(fields.get("waits", False)),
+                final=bool(fields.get("final", False)),
             )
-        for step in steps.values():
-            for target in (step.next, step.yes, step.no, step.when):
-                if target is not None:
-                    self.step_id(f"{where}.steps.{step.id}", target, steps)
-        reassess = entry.get("reassess")
-        if reassess is not None:
-            reassess = self.step_id(f"{where}.reassess", reassess, steps)
+        if any(step.waits for step in steps.values()) and "come_back" not in prompts:
+            raise ContentError(
+                f"{self.directory.name}/{where}.prompts: waiting steps need come_back"
+            )
+        reports = {
+            str(report): self.fact_values(f"{where}.reports.{report}", value, facts)
+            for report, value in self.mapping(f"{where}.reports", entry.get("reports", {})).items()
+        }
+        acknowledgements = {
+            str(report): self.ssml(f"{where}.acknowledgements.{report}", text)
+            for report, text in self.mapping(
+                f"{where}.acknowledgements", entry.get("acknowledgements", {})
+            ).items()
+        }
+        for report in acknowledgements:
+            if report not in reports:
+                raise ContentError(
+                    f"{self.directory.name}/{where}.acknowledgements: unknown report {report!r}"
+                )
+        # A guide without a plan is a plain sequence: its steps in the order written.
+        in_order: list[dict[str, Any]] = [{step_id: {}} for step_id in steps]
+        plan = self.plan(f"{where}.plan", entry.get("plan", in_order), steps, facts)
+        opening = self.plan(f"{where}.opening", entry.get("opening", in_order[:1]), steps, facts)
+        rhythm = entry.get("rhythm")
         return Guide(
             name=name,
             title=self.text(f"{where}.title", entry["title"]),
-            start=self.step_id(f"{where}.start", entry["start"], steps),
+            sticky=bool(entry.get("sticky", False)),
             steps=steps,
             prompts=prompts,
-            sticky=bool(entry.get("sticky", False)),
-            reassess=reassess,
+            facts=facts,
+            reports=reports,
+            acknowledgements=acknowledgements,
+            opening=opening,
+            plan=plan,
+            rhythm=None if rhythm is None else self.rhythm(f"{where}.rhythm", rhythm),
         )
+
+    def plan(
+        self, where: str, data: Any, steps: Mapping[str, GuideStep], facts: tuple[str, ...]
+    ) -> tuple[PlanEntry, ...]:
+        if not isinstance(data, list) or not data:
+            raise ContentError(f"{self.directory.name}/{where}: expected a list of steps")
+        entries = []
+        for index, item in enumerate(data):
+            item_where = f"{where}[{index}]"
+            if not isinstance(item, dict) or len(item) != 1:
+                raise ContentError(f"{self.directory.name}/{item_where}: expected step: {{facts}}")
+            ((step_id, when),) = item.items()
+            self.step_id(item_where, step_id, steps)
+            conditions = {
+                fact: tuple(self.values(f"{item_where}.{fact}", value))
+                for fact, value in self.mapping(item_where, when or {}).items()
+            }
+            for fact in conditions:
+                self.fact(item_where, fact, facts)
+            entries.append(PlanEntry(str(step_id), conditions))
+        unplanned = set(steps) - {entry.step for entry in entries}
+        if where.endswith(".plan") and unplanned:
+            raise ContentError(
+                f"{self.directory.name}/{where}: steps never due {sorted(unplanned)}"
+            )
+        return tuple(entries)
+
+    def rhythm(self, where: str, data: Any) -> Answer:
+        """The CPR beat as SSML: each beat a word at a prosody rate, followed by a gap."""
+        entry = self.fields(
+            data, where, {"before", "beat", "beats", "rate", "gap", "after", "sources"}
+        )
+        beats = entry["beats"]
+        if not isinstance(beats, int) or not 1 <= beats <= 120:
+            raise ContentError(f"{self.directory.name}/{where}.beats: expected 1 to 120")
+        beat = self.text(f"{where}.beat", entry["beat"])
+        one = f'<prosody rate="{entry["rate"]}">{beat}</prosody><break time="{entry["gap"]}"/>'
+        speech = f'{entry["before"]} <break time="300ms"/> {one * beats} {entry["after"]}'
+        return self.answer(
+            where, {"speech": speech, "reprompt": entry["after"], "sources": entry["sources"]}
+        )
+
+    def mapping(self, where: str, value: Any) -> dict[Any, Any]:
+        if not isinstance(value, dict):
+            raise ContentError(f"{self.directory.name}/{where}: expected a mapping")
+        return value
+
+    def names(self, where: str, value: Any) -> list[str]:
+        if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
+            raise ContentError(f"{self.directory.name}/{where}: expected a list of names")
+        return list(value)
+
+    def fact(self, where: str, name: Any, facts: tuple[str, ...]) -> str:
+        if name not in facts:
+            raise ContentError(f"{self.directory.name}/{where}: unknown fact {name!r}")
+        return str(name)
+
+    def values(self, where: str, value: Any) -> list[str]:
+        """Fact values: yes, no or unknown (YAML reads a bare yes or no as true or false)."""
+        found = []
+        for item in value if isinstance(value, list) else [value]:
+            text = {True: "yes", False: "no"}.get(item, item) if isinstance(item, bool) else item
+            if text not in FACT_VALUES:
+                raise ContentError(f"{self.directory.name}/{where}: unknown value {item!r}")
+            found.append(str(text))
+        return found
+
+    def fact_values(self, where: str, data: Any, facts: tuple[str, ...]) -> dict[str, str]:
+        result = {}
+        for fact, value in self.mapping(where, data).items():
+            (result[self.fact(where, fact, facts)],) = self.values(f"{where}.{fact}", value)
+        return result
+
+    def some(
+        self, data: Any, where: str, required: tuple[str, ...], optional: tuple[str, ...]
+    ) -> Iterator[tuple[str, Any]]:
+        """Entries of a mapping that must hold the required names and may hold the optional."""
+        self.fields(data, where, set(required), frozenset(optional))
+        for name in (*required, *optional):
+            if name in data:
+                yield name, data[name]
 
     def step_id(self, where: str, value: Any, steps: Mapping[str, GuideStep]) -> str:
         """A reference to a step of this guide."""

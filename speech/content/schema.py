@@ -38,7 +38,15 @@ TOPIC_INTENTS = (
     "MixingDrugsIntent",
 )
 
-CUSTOM_INTENTS = (*GUIDE_INTENTS, *TOPIC_INTENTS)
+# Inside the emergency guide: what the caller reports, and asking for the CPR beat.
+REPORT_INTENT = "ReportIntent"
+REPORT_SLOT = "report"
+RHYTHM_INTENT = "CprRhythmIntent"
+# The emergency's slots: who, what is happening (a SIGN is also a report), and what they need.
+PERSON_SLOT, SIGN_SLOT, SUBSTANCE_SLOT, NEED_SLOT = "person", "sign", "substance", "need"
+GUIDE_CONTROL_INTENTS = (REPORT_INTENT, RHYTHM_INTENT)
+
+CUSTOM_INTENTS = (*GUIDE_INTENTS, *TOPIC_INTENTS, *GUIDE_CONTROL_INTENTS)
 
 # Fixed responses in prompts.yaml, the templates beside them, and each guide's own prompts.
 PROMPTS = (
@@ -54,3 +62,6 @@ PROMPTS = (
 )
 TEMPLATES = ("offer",)
 GUIDE_PROMPTS = ("yes_or_no", "unrecognised", "at_start", "finished", "help")
+# A guide that holds the caller through an emergency also says how to come back, and answers the
+# fear of arrest in one sentence.
+GUIDE_EXTRAS = ("come_back", "good_samaritan")

@@ -121,11 +121,13 @@ class Speaker:
         with self._lock, tempfile.TemporaryDirectory(prefix="tts-") as scratch:
             self._errors.clear()
             try:
-                self._configure(rate, voice)
+                base = DEFAULT_RATE if rate is None else rate
                 rendered: list[tuple[Path | None, int]] = []
                 for index, piece in enumerate(pieces):
                     part: Path | None = None
                     if piece.text:
+                        # SSML prosody rates scale the words per minute of their piece only.
+                        self._configure(round(base * piece.rate), voice)
                         part = Path(scratch) / f"{index:04d}.wav"
                         self._synthesize(piece.text, part)
                     rendered.append((part, piece.pause_ms))

@@ -65,6 +65,8 @@ class Turn:
         user = getattr(system, "user", None) or getattr(envelope.session, "user", None)
         self.user_id: str | None = getattr(user, "user_id", None)
         self.store: GuideStore | None = getattr(handler_input, "store", None)
+        self._saved: GuideState | None = None
+        self._looked_up = False
 
     @classmethod
     def of(cls, handler_input: HandlerInput) -> Turn:
@@ -105,7 +107,12 @@ class Turn:
     # Across sessions: the guide waits in the store while Alexa's session is closed
 
     def saved_guide(self) -> GuideState | None:
-        """The guide state this caller left in the last 30 minutes, if any."""
+        """The guide state this caller left in the last 30 minutes, if any; looked up once."""
+        if not self._looked_up:
+            self._saved, self._looked_up = self._load_saved(), True
+        return self._saved
+
+    def _load_saved(self) -> GuideState | None:
         if self.store is None or not self.user_id:
             return None
         try:

@@ -7,6 +7,12 @@ from speech.simulator.envelopes import Reply, Session
 from speech.simulator.transports import SignedClient
 
 
+async def launch(url: str, pki: DevPaths) -> Reply:
+    """One LaunchRequest in a new session, signed with the dev CA, to a running service."""
+    async with SignedClient(url, load_signing_key(pki.signing_key)) as client:
+        return Reply.of(await client.send(Session().launch()))
+
+
 class Alexa(SignedClient):
     """A signed client that also keeps one conversation's session, like a speaker would."""
 

@@ -116,6 +116,8 @@ def add_service_options(parser: argparse.ArgumentParser) -> None:
 
 
 def run_serve(args: argparse.Namespace) -> int:
+    import logging
+
     from skill.server import configure_logging, serve
     from skill.settings import Settings
     from skill.stores import default_store_url, open_store
@@ -130,6 +132,7 @@ def run_serve(args: argparse.Namespace) -> int:
         print(f"--store: {error}", file=sys.stderr)
         return 2
     configure_logging()
+    logging.getLogger("heroin_help.server").info("guide store: %s", store)
     settings = Settings(
         skill_id=args.skill_id, trust_root=args.trust_root, cert_chain=args.cert_chain, store=store
     )

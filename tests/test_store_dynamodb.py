@@ -8,8 +8,6 @@ import logging
 import socket
 import threading
 import time
-import urllib.error
-import urllib.request
 from collections.abc import Iterator
 from typing import Any
 
@@ -19,34 +17,13 @@ from intents.continuity import KEEP_SECONDS, StoreError, user_key
 from skill.stores.dynamodb import ATTEMPTS, PAUSE_SECONDS, TTL_ATTRIBUTE, DynamoStore
 from skill.stores.guard import FAILED
 from speech.simulator.devpki import DevPaths
-from speech.simulator.devservice import start_service
-from tests.helpers import launch
+from tests.helpers import Clock, free_port, moto_server, serve_one_launch
 
 REGION = "us-east-1"
 STATE = {"guide": "overdose", "step": "cpr", "facts": {"breathing": False, "gasping": True}}
 # Generous: the store gives up after about 2 s, but the machine is shared and may be slow.
 DOWN_SECONDS = 10.0
 _tables = itertools.count()
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        port: int = sock.getsockname()[1]
-    return port
-
-
-def wait_until_answering(url: str, timeout: float = 60.0) -> None:
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        try:
-            urllib.request.urlopen(url, timeout=1)
-            return
-        except urllib.error.HTTPError:
-            return  # any HTTP answer: it is up
-        except OSError:
-            time.sleep(0.05)
-    raise TimeoutError(f"{url} did not answer in {timeout} s")
 
 
 @pytest.fixture(scope="module", autouse=True)
@@ -63,25 +40,8 @@ def aws_credentials() -> Iterator[None]:
 
 @pytest.fixture(scope="module")
 def endpoint() -> Iterator[str]:
-    """moto in server mode, in a thread of this process."""
-    logging.getLogger("werkzeug").setLevel(logging.ERROR)  # one access-log line per request
-    from moto.server import ThreadedMotoServer
-
-    port = free_port()
-    server = ThreadedMotoServer(ip_address="127.0.0.1", port=port, verbose=False)
-    server.start()  # returns before the socket answers
-    url = f"http://127.0.0.1:{port}"
-    wait_until_answering(url + "/moto-api/")
-    yield url
-    server.stop()
-
-
-class Clock:
-    def __init__(self, now: float = 1_800_000_000.0) -> None:
-        self.now = now
-
-    def __call__(self) -> float:
-        return self.now
+    with moto_server() as url:
+        yield url
 
 
 @pytest.fixture
@@ -235,11 +195,7 @@ def test_a_server_that_hangs_raises_store_error_then_is_left_alone(
 
 async def test_serve_with_a_dynamodb_store_answers(dev_pki: DevPaths, store: DynamoStore) -> None:
     url = f"dynamodb://{store.table}?endpoint={store.endpoint}&region={REGION}"
-    service = start_service(dev_pki, ["--store", url])
-    try:
-        reply = await launch(service.url, dev_pki)
-    finally:
-        returncode, errors = service.stop()
-    assert "emergency" in reply.speech.lower()
-    assert returncode == 0
-    assert "Traceback" not in errors
+    served = await serve_one_launch(dev_pki, ["--store", url])
+    assert "emergency" in served.reply.speech.lower()
+    assert served.returncode == 0
+    assert f"guide store: {url}" in served.stderr and "Traceback" not in served.stderr

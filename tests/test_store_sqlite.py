@@ -18,8 +18,7 @@ from intents.continuity import KEEP_SECONDS, StoreError, user_key
 from skill.stores.guard import FAILED
 from skill.stores.sqlite import PURGE_EVERY_SECONDS, SqliteStore
 from speech.simulator.devpki import DevPaths
-from speech.simulator.devservice import start_service
-from tests.helpers import launch
+from tests.helpers import Clock, serve_one_launch
 
 RAW_ID = "amzn1.ask.account.AHEROINHELPTESTCALLERWITHAVERYRECOGNISABLEID"
 STATE = {"guide": "overdose", "step": "naloxone", "facts": {"responds": False, "doses": 1}}
@@ -34,14 +33,6 @@ def path(tmp_path: Path) -> Path:
 @pytest.fixture
 def store(path: Path) -> SqliteStore:
     return SqliteStore(path)
-
-
-class Clock:
-    def __init__(self, now: float = 1_800_000_000.0) -> None:
-        self.now = now
-
-    def __call__(self) -> float:
-        return self.now
 
 
 def file_bytes(path: Path) -> bytes:
@@ -209,11 +200,8 @@ def test_a_state_that_is_not_plain_json_raises_store_error(store: SqliteStore) -
 
 
 async def test_serve_with_a_sqlite_store_answers(dev_pki: DevPaths, path: Path) -> None:
-    service = start_service(dev_pki, ["--store", f"sqlite://{path}", "--workers", "2"])
-    try:
-        reply = await launch(service.url, dev_pki)
-    finally:
-        returncode, errors = service.stop()
-    assert "emergency" in reply.speech.lower()
-    assert returncode == 0
-    assert "Traceback" not in errors
+    served = await serve_one_launch(dev_pki, ["--store", f"sqlite://{path}", "--workers", "2"])
+    assert "emergency" in served.reply.speech.lower()
+    assert served.returncode == 0
+    assert f"guide store: sqlite://{path}" in served.stderr
+    assert "Traceback" not in served.stderr

@@ -23,8 +23,6 @@ import sys
 import tempfile
 import threading
 import time
-import urllib.error
-import urllib.request
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -33,6 +31,7 @@ from intents.continuity import StoreError, user_key
 from skill.settings import STORE_ENV
 from skill.stores.dynamodb import DynamoStore
 from skill.stores.sqlite import SqliteStore
+from tests.helpers import free_port, moto_server
 
 REPO = Path(__file__).resolve().parents[2]
 STATE = {"guide": "overdose", "step": "naloxone", "facts": {"responds": False, "doses": 1}}
@@ -68,30 +67,8 @@ def sqlite_costs() -> dict[str, float]:
     return {"save_us": save, "load_us": load, "load_missing_us": miss}
 
 
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        port: int = sock.getsockname()[1]
-    return port
-
-
 def dynamodb_costs() -> dict[str, float]:
-    logging.getLogger("werkzeug").setLevel(logging.ERROR)
-    from moto.server import ThreadedMotoServer
-
-    port = free_port()
-    server = ThreadedMotoServer(ip_address="127.0.0.1", port=port, verbose=False)
-    server.start()
-    url = f"http://127.0.0.1:{port}"
-    for _ in range(1000):
-        try:
-            urllib.request.urlopen(url + "/moto-api/", timeout=1)
-            break
-        except urllib.error.HTTPError:
-            break
-        except OSError:
-            time.sleep(0.02)
-    try:
+    with moto_server() as url:
         store = DynamoStore("heroin-help-guide", region="us-east-1", endpoint=url)
         store.create_table()
         key = user_key("caller")
@@ -101,8 +78,6 @@ def dynamodb_costs() -> dict[str, float]:
             "save_ms": round(median_us(lambda: store.save(key, STATE), runs) / 1000, 2),
             "load_ms": round(median_us(lambda: store.load(key), runs) / 1000, 2),
         }
-    finally:
-        server.stop()
 
 
 def seconds_to_store_error(store: DynamoStore) -> float:

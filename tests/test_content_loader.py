@@ -234,3 +234,50 @@ def test_unquoted_yes_no_keys_are_caught(copy: tuple[Path, Path]) -> None:
     path.write_text(text.replace('"yes": give_naloxone', "yes: give_naloxone"), encoding="utf-8")
     message = load_error(directory, sources)
     assert "guides.yaml:overdose.steps.naloxone" in message
+
+
+def test_unknown_question_id(copy: tuple[Path, Path]) -> None:
+    directory, sources = copy
+    edit(
+        directory / "topics.yaml",
+        lambda data: data["WithdrawalIntent"]["more"][0].update(answers=["how_much_longer"]),
+    )
+    message = load_error(directory, sources)
+    assert "topics.yaml:WithdrawalIntent.more[0].answers" in message
+    assert "how_much_longer" in message
+
+
+def test_a_question_only_an_intent_with_the_question_slot_can_ask(
+    copy: tuple[Path, Path],
+) -> None:
+    directory, sources = copy
+    assert "UseSignsIntent" not in schema.QUESTION_INTENTS
+    edit(
+        directory / "topics.yaml",
+        lambda data: data["UseSignsIntent"]["more"][0].update(answers=["how_long"]),
+    )
+    message = load_error(directory, sources)
+    assert "topics.yaml:UseSignsIntent.more[0].answers" in message
+    assert "question slot" in message
+
+
+def test_a_topic_whose_follow_up_goes_first_needs_an_offer_for_its_first_answer(
+    copy: tuple[Path, Path],
+) -> None:
+    directory, sources = copy
+    edit(
+        directory / "topics.yaml",
+        lambda data: data["WithdrawalIntent"]["more"][0].update(answers=["how_long"]),
+    )
+    message = load_error(directory, sources)
+    assert "topics.yaml:WithdrawalIntent" in message
+    assert "'offer'" in message
+
+    def with_offer(data: Any) -> None:
+        data["WithdrawalIntent"]["offer"] = "what withdrawal feels like"
+
+    edit(directory / "topics.yaml", with_offer)
+    withdrawal = loader.load_directory(directory, sources).topics["WithdrawalIntent"]
+    assert withdrawal.lead_for("how_long") == 1
+    assert withdrawal.order(1) == (1, 0, 2, 3)
+    assert withdrawal.lead_for(None) == withdrawal.lead_for("cost") == 0

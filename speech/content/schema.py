@@ -38,6 +38,30 @@ TOPIC_INTENTS = (
     "MixingDrugsIntent",
 )
 
+# What the caller asked about a topic ("how long does withdrawal last", "is methadone safe"):
+# a follow-up that names the question in its `answers` is said first. Only these intents take
+# the slot; the ids are the QUESTION slot type's values in the interaction model.
+QUESTION_SLOT = "question"
+QUESTION_SLOT_TYPE = "QUESTION"
+QUESTIONS = (
+    "how_long",
+    "safety",
+    "how_it_works",
+    "side_effects",
+    "cost",
+    "where",
+    "comparison",
+    "for_family",
+    "legal",
+    "myths",
+)
+QUESTION_INTENTS = (
+    MEDICATION_INTENT,
+    "WithdrawalIntent",
+    "TherapyIntent",
+    "TreatmentOptionsIntent",
+)
+
 CUSTOM_INTENTS = (*GUIDE_INTENTS, *TOPIC_INTENTS)
 
 # Fixed responses in prompts.yaml, the templates beside them, and each guide's own prompts.

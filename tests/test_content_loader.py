@@ -265,19 +265,16 @@ def test_a_topic_whose_follow_up_goes_first_needs_an_offer_for_its_first_answer(
     copy: tuple[Path, Path],
 ) -> None:
     directory, sources = copy
-    edit(
-        directory / "topics.yaml",
-        lambda data: data["WithdrawalIntent"]["more"][0].update(answers=["how_long"]),
-    )
+    edit(directory / "medications.yaml", lambda data: data["methadone"].pop("offer"))
     message = load_error(directory, sources)
-    assert "topics.yaml:WithdrawalIntent" in message
+    assert "medications.yaml:methadone" in message
     assert "'offer'" in message
 
-    def with_offer(data: Any) -> None:
-        data["WithdrawalIntent"]["offer"] = "what withdrawal feels like"
 
-    edit(directory / "topics.yaml", with_offer)
-    withdrawal = loader.load_directory(directory, sources).topics["WithdrawalIntent"]
-    assert withdrawal.lead_for("how_long") == 1
-    assert withdrawal.order(1) == (1, 0, 2, 3)
+def test_questions_load_as_data(copy: tuple[Path, Path]) -> None:
+    loaded = loader.load_directory(*copy)
+    withdrawal = loaded.topics["WithdrawalIntent"]
+    lead = withdrawal.lead_for("how_long")
+    assert lead > 0 and "how_long" in withdrawal.more[lead - 1].answers
+    assert withdrawal.order(lead)[0] == lead and sorted(withdrawal.order(lead)) == [0, 1, 2, 3]
     assert withdrawal.lead_for(None) == withdrawal.lead_for("cost") == 0

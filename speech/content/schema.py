@@ -18,6 +18,10 @@ MEDICATION_SLOT = "medication"
 MEDICATION_SLOT_TYPE = "MEDICATION"
 MEDICATIONS = ("methadone", "buprenorphine", "naltrexone", "naloxone", "lofexidine", "clonidine")
 
+# Someone who says they want to die or hurt themselves hears 988 first: this intent outranks
+# every other but a present-tense overdose (the resolver's lexicon holds the rule).
+CRISIS_INTENT = "CrisisIntent"
+
 # Custom intents answered by a topic in topics.yaml (the topic key is the intent name).
 TOPIC_INTENTS = (
     "OverdoseSignsIntent",
@@ -36,6 +40,18 @@ TOPIC_INTENTS = (
     "HeroinFactsIntent",
     "HealthEffectsIntent",
     "MixingDrugsIntent",
+    # The questions the seeds miss (CONTENT.md, "Topics a user will ask that the seeds miss").
+    CRISIS_INTENT,
+    "GoodSamaritanIntent",
+    "FentanylIntent",
+    "XylazineIntent",
+    "GetNaloxoneIntent",
+    "NeverUseAloneIntent",
+    "HarmReductionIntent",
+    "WithdrawalOrOverdoseIntent",
+    "AfterOverdoseIntent",
+    "QuitIntent",
+    "FamilyHelpIntent",
 )
 
 # What the caller asked about a topic ("how long does withdrawal last", "is methadone safe"):
@@ -60,6 +76,12 @@ QUESTION_INTENTS = (
     "WithdrawalIntent",
     "TherapyIntent",
     "TreatmentOptionsIntent",
+    "FentanylIntent",
+    "XylazineIntent",
+    "HarmReductionIntent",
+    "AfterOverdoseIntent",
+    "QuitIntent",
+    "FamilyHelpIntent",
 )
 
 CUSTOM_INTENTS = (*GUIDE_INTENTS, *TOPIC_INTENTS)

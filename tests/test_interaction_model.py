@@ -400,6 +400,7 @@ def test_question_type_holds_exactly_the_question_ids() -> None:
             key = norm(phrase)
             assert re.fullmatch(r"[a-z' ]+", key), f"QUESTION {value['id']}: bad synonym {phrase!r}"
             assert key not in owner_of, f"QUESTION {phrase!r}: {owner_of[key]} and {value['id']}"
+            # Disjoint from the medicines, so "is {medication} {question}" splits one way only.
             assert key not in medication_phrases(), f"QUESTION {phrase!r} is also a medicine"
             owner_of[key] = value["id"]
 

@@ -22,10 +22,11 @@ HELDOUT_DIR = Path(__file__).parent / "data" / "heldout"
 HELDOUT_FILES = [HELDOUT_DIR / f"en-US{name}.yaml" for name in ("", ".second", ".third")]
 ACCURACY_FLOOR = 0.95
 # The development half of the new-topic phrasings, written blind from INTENTS.md (its sealed half
-# is kept for the end). Used to find errors, never copied into the model: the floor is what the
-# resolver reaches on it, below the 95% aimed at, and every crisis statement must reach crisis.
+# is kept for the end). Used to find errors, never copied into the model. The floor is what the
+# resolver reaches on the utterances that are not also samples (90 of 97; 97 of all 104), below
+# the 95% aimed at; every crisis statement must reach crisis.
 TOPICS_FILE = HELDOUT_DIR / "en-US.topics.yaml"
-TOPICS_FLOOR = 0.93
+TOPICS_FLOOR = 0.92
 # The held-out writers labelled the medicine only (INTENTS.md); the question slot is checked by
 # the phrasings below.
 LABELLED_SLOTS = {"medication"}
@@ -94,8 +95,8 @@ def test_accuracy_on_unseen_heldout_utterances_reaches_the_floor(resolver: Resol
 
 
 def test_accuracy_on_the_new_topic_phrasings_reaches_its_floor(resolver: Resolver) -> None:
-    entries = heldout(TOPICS_FILE)
-    assert len(entries) >= 100
+    entries = unseen(resolver, [TOPICS_FILE])
+    assert len(entries) >= 90
     wrong = [(e["utterance"], e["intent"]) for e in entries if not correct(resolver, e)]
     accuracy = 1 - len(wrong) / len(entries)
     assert accuracy >= TOPICS_FLOOR, f"{accuracy:.3f}: {wrong}"

@@ -124,6 +124,21 @@ BROKEN = {
     "sources file without authorities": Broken(
         SOURCES, lambda d: d.pop("authorities"), ("sources.yaml", "authorities")
     ),
+    "unknown question id": Broken(
+        "topics.yaml",
+        lambda d: d["WithdrawalIntent"]["more"][0].update(answers=["how_much_longer"]),
+        ("topics.yaml:WithdrawalIntent.more[0].answers", "how_much_longer"),
+    ),
+    "a question only an intent with the question slot can ask": Broken(
+        "topics.yaml",
+        lambda d: d["UseSignsIntent"]["more"][0].update(answers=["how_long"]),
+        ("topics.yaml:UseSignsIntent.more[0].answers", "question slot"),
+    ),
+    "a follow-up said first needs an offer for the first answer": Broken(
+        "medications.yaml",
+        lambda d: d["methadone"].pop("offer"),
+        ("medications.yaml:methadone", "'offer'"),
+    ),
     # The guides: every reference names something that exists, and every value is a fact value.
     "plan names an unknown step": Broken(
         "guides.yaml",
@@ -225,3 +240,12 @@ def test_a_bare_yes_or_no_is_the_fact_value(copy: tuple[Path, Path]) -> None:
     guide = loader.load_directory(*copy).guides["overdose"]
     assert guide.reports["not_breathing"]["breathing"] == "no"
     assert guide.steps["call"].sets == {"called": "yes"}
+
+
+def test_questions_load_as_data(copy: tuple[Path, Path]) -> None:
+    loaded = loader.load_directory(*copy)
+    withdrawal = loaded.topics["WithdrawalIntent"]
+    lead = withdrawal.lead_for("how_long")
+    assert lead > 0 and "how_long" in withdrawal.more[lead - 1].answers
+    assert withdrawal.order(lead)[0] == lead and sorted(withdrawal.order(lead)) == [0, 1, 2, 3]
+    assert withdrawal.lead_for(None) == withdrawal.lead_for("cost") == 0

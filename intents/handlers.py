@@ -14,6 +14,7 @@ from intents import guide as guides
 from intents.guide import GuideState
 from intents.names import (
     CANCEL,
+    CRISIS,
     EMERGENCY,
     GOOD_SAMARITAN,
     GUIDE_INTENTS,
@@ -42,6 +43,9 @@ from speech.content.model import Guide, Topic
 
 # What a description of the emergency reports when it names no sign.
 EMERGENCY_REPORT = "emergency"
+# Topics a guide answers in one sentence of its own before the step's cue: the fear of arrest,
+# and someone who wants to die (988 first, and the emergency goes on).
+GUIDE_ANSWERS = {GOOD_SAMARITAN: "good_samaritan", CRISIS: "crisis"}
 
 
 # Guides
@@ -87,8 +91,8 @@ def continue_guide_with(turn: Turn, guide: Guide, state: GuideState) -> Response
     if turn.intent == RHYTHM_INTENT and guide.rhythm is not None:
         turn.keep_guide(state)
         return turn.say(guide.rhythm.speech, guide.rhythm.reprompt, title=guide.title)
-    if turn.intent == GOOD_SAMARITAN and "good_samaritan" in guide.prompts:
-        return speak_reminder(turn, guide, state, guide.prompts["good_samaritan"])
+    if turn.intent in GUIDE_ANSWERS and GUIDE_ANSWERS[turn.intent] in guide.prompts:
+        return speak_reminder(turn, guide, state, guide.prompts[GUIDE_ANSWERS[turn.intent]])
     return speak_reminder(turn, guide, state, guide.prompts["unrecognised"])
 
 

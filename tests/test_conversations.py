@@ -568,3 +568,17 @@ async def test_a_question_no_part_answers_gets_the_first_answer(alexa: Alexa) ->
     assert reply.speech.startswith(to_text(EN.medications["naltrexone"].answer.speech)[:40])
     reply = await alexa.turn("FentanylIntent", question="no_such_question")
     assert reply.speech.startswith(to_text(EN.topics["FentanylIntent"].answer.speech)[:40])
+
+
+@pytest.mark.parametrize(
+    ("intent", "prompt"),
+    [("GoodSamaritanIntent", "good_samaritan"), ("CrisisIntent", "crisis")],
+)
+async def test_arrest_and_crisis_get_one_sentence_and_the_guide_goes_on(
+    alexa: Alexa, intent: str, prompt: str
+) -> None:
+    _, _, reply = await walk(alexa, ["OverdoseEmergencyIntent", "AMAZON.NextIntent", intent])
+    guide = EN.guides["overdose"]
+    cue = to_text(guide.steps["check"].answer.reprompt or "")
+    assert reply == f"{to_text(guide.prompts[prompt])} {cue}"
+    assert alexa.session.attributes["guide"]["step"] == "check"

@@ -21,6 +21,7 @@ MEDICATIONS = ("methadone", "buprenorphine", "naltrexone", "naloxone", "lofexidi
 # Someone who says they want to die or hurt themselves hears 988 first: this intent outranks
 # every other but a present-tense overdose (the resolver's lexicon holds the rule).
 CRISIS_INTENT = "CrisisIntent"
+GOOD_SAMARITAN_INTENT = "GoodSamaritanIntent"  # inside the emergency guide: one sentence
 
 # Custom intents answered by a topic in topics.yaml (the topic key is the intent name).
 TOPIC_INTENTS = (
@@ -42,7 +43,7 @@ TOPIC_INTENTS = (
     "MixingDrugsIntent",
     # The questions the seeds miss (CONTENT.md, "Topics a user will ask that the seeds miss").
     CRISIS_INTENT,
-    "GoodSamaritanIntent",
+    GOOD_SAMARITAN_INTENT,
     "FentanylIntent",
     "XylazineIntent",
     "GetNaloxoneIntent",
@@ -108,6 +109,6 @@ PROMPTS = (
 )
 TEMPLATES = ("offer",)
 GUIDE_PROMPTS = ("yes_or_no", "unrecognised", "at_start", "finished", "help")
-# A guide that holds the caller through an emergency also says how to come back, and answers the
-# fear of arrest in one sentence.
-GUIDE_EXTRAS = ("come_back", "good_samaritan")
+# A guide that holds the caller through an emergency also says how to come back, answers the
+# fear of arrest in one sentence, and gives 988 to a caller who says they want to die.
+GUIDE_EXTRAS = ("come_back", "good_samaritan", "crisis")

@@ -1,0 +1,126 @@
+"""How `serve --workers N` spreads wrk's keep-alive connections over its workers.
+
+Each trial starts a fresh service, puts wrk's 16 connections on it, and counts, while the load
+runs, the established connections each worker process holds on the service's port (read from
+/proc, so it needs nothing but Linux). Run: `python -m tests.bench.worker_split [trials] [N]`.
+"""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+from pathlib import Path
+
+import orjson
+
+from skill.server import listening_url
+from speech.simulator.devpki import DEV_CERT_URL, load_signing_key, sign_body, write_dev_pki
+from speech.simulator.devservice import dev_serve_args
+from speech.simulator.envelopes import Session
+
+CONNECTIONS = 16
+SECONDS = 4
+WRK_SCRIPT = """
+local f = assert(io.open("{body}", "rb"))
+wrk.method = "POST"
+wrk.body = f:read("*a")
+f:close()
+wrk.headers["Content-Type"] = "application/json"
+wrk.headers["SignatureCertChainUrl"] = "{cert_url}"
+wrk.headers["Signature-256"] = "{signature}"
+"""
+
+
+def children(pid: int) -> list[int]:
+    return [int(child) for child in Path(f"/proc/{pid}/task/{pid}/children").read_text().split()]
+
+
+def established_on(port: int) -> set[int]:
+    """Socket inodes of established TCP connections whose local port is `port`."""
+    inodes = set()
+    for table in ("/proc/net/tcp", "/proc/net/tcp6"):
+        try:
+            lines = Path(table).read_text().splitlines()[1:]
+        except OSError:
+            continue
+        for line in lines:
+            fields = line.split()
+            local_port = int(fields[1].rsplit(":", 1)[1], 16)
+            if local_port == port and fields[3] == "01":
+                inodes.add(int(fields[9]))
+    return inodes
+
+
+def sockets_of(pid: int) -> set[int]:
+    inodes = set()
+    for fd in Path(f"/proc/{pid}/fd").iterdir():
+        try:
+            target = os.readlink(fd)
+        except OSError:
+            continue
+        if target.startswith("socket:["):
+            inodes.add(int(target[8:-1]))
+    return inodes
+
+
+def split(server_pid: int, port: int) -> list[int]:
+    connections = established_on(port)
+    return sorted(
+        (len(sockets_of(worker) & connections) for worker in children(server_pid)), reverse=True
+    )
+
+
+def trial(workdir: Path, workers: int) -> list[int]:
+    pki = write_dev_pki(workdir / "pki")
+    body = orjson.dumps(Session().launch())
+    (workdir / "body.json").write_bytes(body)
+    script = workdir / "post.lua"
+    script.write_text(
+        WRK_SCRIPT.format(
+            body=workdir / "body.json",
+            cert_url=DEV_CERT_URL,
+            signature=sign_body(load_signing_key(pki.signing_key), body),
+        )
+    )
+    command = [sys.executable, "-m", "skill.cli", *dev_serve_args(pki), "--workers", str(workers)]
+    process = subprocess.Popen(
+        command, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True
+    )
+    try:
+        assert process.stdout is not None
+        url = listening_url(process.stdout.readline())
+        if url is None:
+            raise RuntimeError("the service did not start")
+        # Whatever the service writes to stdout after its listening line must be read, or it
+        # would block once the pipe is full.
+        threading.Thread(target=process.stdout.read, daemon=True).start()
+        port = int(url.rsplit(":", 1)[1])
+        wrk = subprocess.Popen(
+            ["wrk", "-t2", f"-c{CONNECTIONS}", f"-d{SECONDS}s", "-s", str(script), url + "/"],
+            stdout=subprocess.DEVNULL,
+        )
+        time.sleep(SECONDS / 2)
+        counts = split(process.pid, port)
+        wrk.wait()
+        return counts
+    finally:
+        process.terminate()
+        process.wait(timeout=30)
+
+
+def main() -> int:
+    trials = int(sys.argv[1]) if len(sys.argv) > 1 else 5
+    workers = int(sys.argv[2]) if len(sys.argv) > 2 else 2
+    with tempfile.TemporaryDirectory() as workdir:
+        for number in range(1, trials + 1):
+            counts = trial(Path(workdir), workers)
+            print(f"trial {number}: {'/'.join(map(str, counts))}", flush=True)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -190,6 +190,7 @@ def _pki_variants() -> dict[str, Callable[[Any], Any]]:
             leaf_not_after=now + timedelta(days=30),
         ),
         "wrong SAN": lambda base: make_pki(reuse=base, san="echo-api.example.com"),
+        "1024-bit leaf": lambda base: make_pki(reuse=base, leaf_bits=1024),
     }
 
 

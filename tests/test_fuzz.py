@@ -352,7 +352,6 @@ def test_the_log_holds_one_line_per_request_with_the_status_sent(
     assert [orjson.loads(line)["status"] for line in lines] == poster.statuses
     assert max(len(line) for line in lines) <= 2048
     assert "Traceback" not in errors
-    print(
-        f"\nfuzz: {len(poster.statuses)} signed requests; statuses {dict(sorted(STATUSES.items()))};"
-        f" {sum(n for s, n in STATUSES.items() if s >= 500)} of 5xx"
-    )
+    server_errors = sum(count for status, count in STATUSES.items() if status >= 500)
+    statuses = dict(sorted(STATUSES.items()))
+    print(f"\nfuzz: {len(poster.statuses)} signed requests; {statuses}; {server_errors} 5xx")

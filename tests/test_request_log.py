@@ -221,7 +221,8 @@ async def raw_requests_naming(service: DevService, planted: str) -> list[int]:
         f"GET /{planted} HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n",
         f"GET / HTTP/1.1\r\nHost: x\r\nConnection: close\r\n{planted}\r\n\r\n",
         f"POST / HTTP/1.1\r\nHost: x\r\nConnection: close\r\nContent-Length: {planted}\r\n\r\n",
-        f"POST / HTTP/1.1\r\nHost: x\r\nConnection: close\r\nTransfer-Encoding: chunked\r\n\r\n{planted}\r\n",
+        "POST / HTTP/1.1\r\nHost: x\r\nConnection: close\r\nTransfer-Encoding: chunked\r\n\r\n"
+        f"{planted}\r\n",
         f"CONNECT {planted}:443 HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n",
     ):
         reader, writer = await asyncio.open_connection(host, int(port))

@@ -39,7 +39,7 @@ SPOKEN = ("LaunchRequest", "IntentRequest")
 
 # --- the schema ---------------------------------------------------------------------------
 
-text = st.text(st.characters(blacklist_categories=("Cs",)), max_size=40)
+text = st.text(st.characters(exclude_categories=["Cs"]), max_size=40)
 ident = st.text(string.ascii_letters + string.digits + ".-_", min_size=1, max_size=40)
 json_scalars = (
     st.none()

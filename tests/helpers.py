@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import os
+from pathlib import Path
+
 from speech.simulator.devpki import DevPaths, load_signing_key
 from speech.simulator.envelopes import Reply, Session
 from speech.simulator.transports import SignedClient
@@ -22,3 +25,45 @@ class Alexa(SignedClient):
 
     def new_session(self) -> None:
         self.session = Session()
+
+
+# Which process holds which connection, read from /proc (Linux).
+
+
+def children(pid: int) -> list[int]:
+    return [int(child) for child in Path(f"/proc/{pid}/task/{pid}/children").read_text().split()]
+
+
+def established_on(port: int) -> set[int]:
+    """Socket inodes of established TCP connections whose local port is `port`."""
+    inodes = set()
+    for table in ("/proc/net/tcp", "/proc/net/tcp6"):
+        try:
+            lines = Path(table).read_text().splitlines()[1:]
+        except OSError:
+            continue
+        for line in lines:
+            fields = line.split()
+            local_port = int(fields[1].rsplit(":", 1)[1], 16)
+            if local_port == port and fields[3] == "01":
+                inodes.add(int(fields[9]))
+    return inodes
+
+
+def sockets_of(pid: int) -> set[int]:
+    inodes = set()
+    for fd in Path(f"/proc/{pid}/fd").iterdir():
+        try:
+            target = os.readlink(fd)
+        except OSError:
+            continue
+        if target.startswith("socket:["):
+            inodes.add(int(target[8:-1]))
+    return inodes
+
+
+def split(server_pid: int, port: int) -> list[int]:
+    connections = established_on(port)
+    return sorted(
+        (len(sockets_of(worker) & connections) for worker in children(server_pid)), reverse=True
+    )

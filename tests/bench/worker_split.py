@@ -7,7 +7,6 @@ runs, the established connections each worker process holds on the service's por
 
 from __future__ import annotations
 
-import os
 import subprocess
 import sys
 import tempfile
@@ -21,6 +20,7 @@ from skill.server import listening_url
 from speech.simulator.devpki import DEV_CERT_URL, load_signing_key, sign_body, write_dev_pki
 from speech.simulator.devservice import dev_serve_args
 from speech.simulator.envelopes import Session
+from tests.helpers import split
 
 CONNECTIONS = 16
 SECONDS = 4
@@ -33,45 +33,6 @@ wrk.headers["Content-Type"] = "application/json"
 wrk.headers["SignatureCertChainUrl"] = "{cert_url}"
 wrk.headers["Signature-256"] = "{signature}"
 """
-
-
-def children(pid: int) -> list[int]:
-    return [int(child) for child in Path(f"/proc/{pid}/task/{pid}/children").read_text().split()]
-
-
-def established_on(port: int) -> set[int]:
-    """Socket inodes of established TCP connections whose local port is `port`."""
-    inodes = set()
-    for table in ("/proc/net/tcp", "/proc/net/tcp6"):
-        try:
-            lines = Path(table).read_text().splitlines()[1:]
-        except OSError:
-            continue
-        for line in lines:
-            fields = line.split()
-            local_port = int(fields[1].rsplit(":", 1)[1], 16)
-            if local_port == port and fields[3] == "01":
-                inodes.add(int(fields[9]))
-    return inodes
-
-
-def sockets_of(pid: int) -> set[int]:
-    inodes = set()
-    for fd in Path(f"/proc/{pid}/fd").iterdir():
-        try:
-            target = os.readlink(fd)
-        except OSError:
-            continue
-        if target.startswith("socket:["):
-            inodes.add(int(target[8:-1]))
-    return inodes
-
-
-def split(server_pid: int, port: int) -> list[int]:
-    connections = established_on(port)
-    return sorted(
-        (len(sockets_of(worker) & connections) for worker in children(server_pid)), reverse=True
-    )
 
 
 def trial(workdir: Path, workers: int) -> list[int]:

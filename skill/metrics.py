@@ -24,6 +24,10 @@ from aiohttp import web
 
 LATENCY_BUCKETS = (0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5, 5.0, 10.0)
 EXPORT_SECONDS = 1.0
+CERTIFICATE_EVENTS = ("hit", "miss", "download")
+# Why the service closed a connection on its own: no complete request head in time; the oldest
+# idle one, to make room under the cap; a new one over the cap, with nothing idle to close.
+CLOSED_BECAUSE = ("header_timeout", "evicted", "refused")
 NAMESPACE = "heroin_help"
 
 
@@ -39,7 +43,7 @@ class Tally:
         self.certificate_misses = 0
         self.certificate_downloads = 0
         self.connections_open = 0
-        self.connections_closed: dict[str, int] = {}  # why: header timeout, evicted, refused
+        self.connections_closed: dict[str, int] = {why: 0 for why in CLOSED_BECAUSE}
         self.store_errors = 0
 
     def request(
@@ -102,6 +106,10 @@ class Exporter:
             registry=own,
         )  # fmt: skip
         self._sent: dict[Any, float] = {}
+        for event in CERTIFICATE_EVENTS:  # present from the start, at 0
+            self.certificates.labels(event)
+        for why in CLOSED_BECAUSE:
+            self.closed.labels(why)
 
     def _delta(self, key: Any, value: float) -> float:
         delta = value - self._sent.get(key, 0)
@@ -123,11 +131,8 @@ class Exporter:
                     child._buckets[index].inc(delta)
             if delta := self._delta(("latency_sum", route), tally.latency_sum[route]):
                 child._sum.inc(delta)
-        for event, count in (
-            ("hit", tally.certificate_hits),
-            ("miss", tally.certificate_misses),
-            ("download", tally.certificate_downloads),
-        ):
+        counts = (tally.certificate_hits, tally.certificate_misses, tally.certificate_downloads)
+        for event, count in zip(CERTIFICATE_EVENTS, counts, strict=True):
             if delta := self._delta(("certificate", event), count):
                 self.certificates.labels(event).inc(delta)
         for why, count in list(tally.connections_closed.items()):

@@ -258,7 +258,7 @@ class GuardedHandler(RequestHandler):
     def _head_too_slow(self) -> None:
         self._head_timer = None
         if self._request_count == self._answered:  # aiohttp's count of heads parsed
-            TALLY.connection_closed("header timeout")
+            TALLY.connection_closed("header_timeout")
             self.force_close()
 
     def data_received(self, data: bytes) -> None:

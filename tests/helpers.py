@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import os
+from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 from speech.simulator.devpki import DevPaths, load_signing_key
 from speech.simulator.envelopes import Reply, Session
@@ -25,6 +27,29 @@ class Alexa(SignedClient):
 
     def new_session(self) -> None:
         self.session = Session()
+
+
+# Places in parsed JSON, for tests that plant or swap values in envelopes.
+
+JsonPath = tuple[Any, ...]  # keys and indexes from the root
+
+
+def json_paths(value: Any, path: JsonPath = ()) -> Iterator[tuple[JsonPath, Any]]:
+    """Every place in `value`, the root first, with what is there."""
+    yield path, value
+    if isinstance(value, dict):
+        for key, item in value.items():
+            yield from json_paths(item, (*path, key))
+    elif isinstance(value, list):
+        for index, item in enumerate(value):
+            yield from json_paths(item, (*path, index))
+
+
+def put(root: Any, path: JsonPath, value: Any) -> None:
+    """Put `value` at `path` (not the root) inside `root`."""
+    for step in path[:-1]:
+        root = root[step]
+    root[path[-1]] = value
 
 
 # Which process holds which connection, read from /proc (Linux).

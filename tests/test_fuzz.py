@@ -33,6 +33,7 @@ from intents.names import INTENTS, REQUEST_TYPES
 from speech.simulator.devpki import DEV_CERT_URL, DevPaths, load_signing_key, sign_body
 from speech.simulator.devservice import DevService, start_service
 from speech.simulator.envelopes import DEV_SKILL_ID
+from tests.helpers import json_paths, put
 
 EXAMPLES = int(os.environ.get("FUZZ_EXAMPLES", "4000"))
 SPOKEN = ("LaunchRequest", "IntentRequest")
@@ -191,23 +192,10 @@ def envelopes(draw: st.DrawFn) -> dict[str, Any]:
 # --- mutations ----------------------------------------------------------------------------
 
 
-def paths(value: Any, path: tuple[Any, ...] = ()) -> Iterator[tuple[Any, ...]]:
-    yield path
-    if isinstance(value, dict):
-        for key, item in value.items():
-            yield from paths(item, (*path, key))
-    elif isinstance(value, list):
-        for index, item in enumerate(value):
-            yield from paths(item, (*path, index))
-
-
 def place(draw: st.DrawFn, envelope: dict[str, Any], value: Any) -> None:
     """Put `value` at a random place in the envelope (not the root)."""
-    where = draw(st.sampled_from(list(paths(envelope))[1:]))
-    parent = envelope
-    for step in where[:-1]:
-        parent = parent[step]
-    parent[where[-1]] = value
+    where = draw(st.sampled_from([path for path, _ in json_paths(envelope)][1:]))
+    put(envelope, where, value)
 
 
 def replace_node(draw: st.DrawFn, envelope: dict[str, Any]) -> None:
@@ -215,7 +203,7 @@ def replace_node(draw: st.DrawFn, envelope: dict[str, Any]) -> None:
 
 
 def drop_key(draw: st.DrawFn, envelope: dict[str, Any]) -> None:
-    where = draw(st.sampled_from(list(paths(envelope))[1:]))
+    where = draw(st.sampled_from([path for path, _ in json_paths(envelope)][1:]))
     parent = envelope
     for step in where[:-1]:
         parent = parent[step]

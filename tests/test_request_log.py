@@ -15,6 +15,7 @@ from speech.simulator.devpki import DevPaths, load_signing_key
 from speech.simulator.devservice import DevService, start_service
 from speech.simulator.envelopes import Reply, Session
 from speech.simulator.transports import SignedClient
+from tests.helpers import json_paths, put
 
 PLANTED = "amzn1.ask.account.PLANTEDUSERID7c1f0e9a"
 
@@ -139,34 +140,17 @@ def _dumps_deep(envelope: Envelope) -> bytes:
 # --- a planted user id never reaches the logs ----------------------------------------------
 
 
-def string_leaves(value: Any, path: tuple[Any, ...] = ()) -> Iterator[tuple[Any, ...]]:
-    if isinstance(value, str):
-        yield path
-    elif isinstance(value, dict):
-        for key, item in value.items():
-            yield from string_leaves(item, (*path, key))
-    elif isinstance(value, list):
-        for index, item in enumerate(value):
-            yield from string_leaves(item, (*path, index))
-
-
 def planted_everywhere(envelope: Envelope) -> Iterator[Envelope]:
     """The envelope once per free-text field with the id in that field, once with the id in
     all of them, and with the id as a key in the request and in the session attributes."""
-    leaves = list(string_leaves(envelope))
+    leaves = [path for path, value in json_paths(envelope) if isinstance(value, str)]
     for leaf in leaves:
         changed = copy.deepcopy(envelope)
-        parent = changed
-        for step in leaf[:-1]:
-            parent = parent[step]
-        parent[leaf[-1]] = PLANTED
+        put(changed, leaf, PLANTED)
         yield changed
     everywhere = copy.deepcopy(envelope)
     for leaf in leaves:
-        parent = everywhere
-        for step in leaf[:-1]:
-            parent = parent[step]
-        parent[leaf[-1]] = PLANTED
+        put(everywhere, leaf, PLANTED)
     yield everywhere
     keyed = copy.deepcopy(envelope)
     keyed["request"][PLANTED] = PLANTED

@@ -17,35 +17,20 @@ from pathlib import Path
 import orjson
 
 from skill.server import listening_url
-from speech.simulator.devpki import DEV_CERT_URL, load_signing_key, sign_body, write_dev_pki
+from speech.simulator.devpki import load_signing_key, write_dev_pki
 from speech.simulator.devservice import dev_serve_args
 from speech.simulator.envelopes import Session
+from tests.bench.__main__ import wrk_script
 from tests.helpers import split
 
 CONNECTIONS = 16
 SECONDS = 4
-WRK_SCRIPT = """
-local f = assert(io.open("{body}", "rb"))
-wrk.method = "POST"
-wrk.body = f:read("*a")
-f:close()
-wrk.headers["Content-Type"] = "application/json"
-wrk.headers["SignatureCertChainUrl"] = "{cert_url}"
-wrk.headers["Signature-256"] = "{signature}"
-"""
 
 
 def trial(workdir: Path, workers: int) -> list[int]:
     pki = write_dev_pki(workdir / "pki")
-    body = orjson.dumps(Session().launch())
-    (workdir / "body.json").write_bytes(body)
-    script = workdir / "post.lua"
-    script.write_text(
-        WRK_SCRIPT.format(
-            body=workdir / "body.json",
-            cert_url=DEV_CERT_URL,
-            signature=sign_body(load_signing_key(pki.signing_key), body),
-        )
+    script = wrk_script(
+        workdir, orjson.dumps(Session().launch()), load_signing_key(pki.signing_key)
     )
     command = [sys.executable, "-m", "skill.cli", *dev_serve_args(pki), "--workers", str(workers)]
     process = subprocess.Popen(

@@ -11,6 +11,7 @@ import signal
 import time
 from collections.abc import Iterator
 from dataclasses import dataclass
+from pathlib import Path
 
 import orjson
 import pytest
@@ -296,3 +297,16 @@ async def test_sigterm_answers_every_request_already_written(
     assert len(service.log_lines) == sum(client.answered for client in clients)
     answered = sum(client.answered for client in clients)
     print(f"\ndrain, {workers} worker(s): {answered} answered, {lost} lost")
+
+
+def test_the_open_file_limit_is_raised_to_the_hard_limit_at_start(dev_pki: DevPaths) -> None:
+    def lower_soft_limit() -> None:
+        resource.setrlimit(resource.RLIMIT_NOFILE, (256, 2048))
+
+    service = start_service(dev_pki, preexec_fn=lower_soft_limit)
+    try:
+        limits = Path(f"/proc/{service.process.pid}/limits").read_text()
+    finally:
+        service.stop()
+    [line] = [line for line in limits.splitlines() if line.startswith("Max open files")]
+    assert line.split()[3:5] == ["2048", "2048"]

@@ -51,6 +51,7 @@ METRICS = "Heroin Help metrics on {url}"
 _LISTENING = re.compile(r"listening on (http://\S+)")
 _METRICS = re.compile(r"metrics on (http://\S+)")
 READY_SECONDS = 60.0
+RESPAWN_SECONDS = 0.5
 MULTIPROC_ENV = "PROMETHEUS_MULTIPROC_DIR"
 log = logging.getLogger("heroin_help.server")
 
@@ -257,8 +258,12 @@ def supervise(worker: Worker, host: str, port: int, metrics: Address | None, wor
     signal.signal(signal.SIGINT, forward)
     for _ in range(workers):
         spawn()
-    wait_ready(ready_read, workers)
-    print_lines(address, metrics_address)
+    started = wait_ready(ready_read, workers)
+    if not started:
+        log.error("the workers did not start listening within %.0f s", READY_SECONDS)
+        forward(signal.SIGTERM, None)
+    else:
+        print_lines(address, metrics_address)
     while children:
         try:
             pid, status = os.wait()
@@ -269,11 +274,12 @@ def supervise(worker: Worker, host: str, port: int, metrics: Address | None, wor
         children.discard(pid)
         if not stopping:
             log.error("worker %d exited (status %d); starting another", pid, status)
+            time.sleep(RESPAWN_SECONDS)  # a worker that cannot start must not spin the machine
             spawn()
     reserved.close()
     if reserved_metrics is not None:
         reserved_metrics.close()
-    return 0
+    return 0 if started else 1
 
 
 async def run_child(
@@ -289,14 +295,15 @@ async def run_child(
     await worker.run(sock, metrics_sock, ready)
 
 
-def wait_ready(ready_read: int, workers: int) -> None:
-    """Wait until every first worker listens (or READY_SECONDS pass)."""
+def wait_ready(ready_read: int, workers: int) -> bool:
+    """Wait until every first worker listens; False when READY_SECONDS pass first."""
     deadline = time.monotonic() + READY_SECONDS
     seen = 0
     while seen < workers and (left := deadline - time.monotonic()) > 0:
         readable, _, _ = select.select([ready_read], [], [], left)
         if readable:
             seen += len(os.read(ready_read, workers - seen))
+    return seen >= workers
 
 
 def print_lines(address: Address, metrics: Address | None) -> None:

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import asyncio
 import copy
+import sys
 from collections.abc import Callable, Iterator
 from typing import Any
 
@@ -15,6 +16,7 @@ from speech.simulator.devpki import DevPaths, load_signing_key
 from speech.simulator.devservice import DevService, start_service
 from speech.simulator.envelopes import Reply, Session
 from speech.simulator.transports import SignedClient
+from tests.failing_service import PLANTED as QUOTED
 from tests.helpers import json_paths, put
 
 PLANTED = "amzn1.ask.account.PLANTEDUSERID7c1f0e9a"
@@ -220,3 +222,19 @@ async def raw_requests_naming(service: DevService, planted: str) -> list[int]:
         assert set(orjson.loads(body)) == {"error"}
         statuses.append(int(head.split()[1]))
     return statuses
+
+
+async def test_a_500_is_logged_with_its_status_and_its_trace_holds_no_request_content(
+    dev_pki: DevPaths,
+) -> None:
+    service = start_service(dev_pki, command=(sys.executable, "-m", "tests.failing_service"))
+    try:
+        status, answer = await send(service, dev_pki, Session().launch())
+    finally:
+        code, errors = service.stop()
+    assert status == 500 and answer == {"error": "internal error"}
+    [line] = service.requests()
+    assert line["status"] == 500 and line["outcome"] == "error"
+    assert line["reason"] == "internal error"
+    assert "RuntimeError" in errors and "failing_service.py" in errors  # the operator's trace
+    assert QUOTED not in errors and QUOTED not in "".join(service.log_lines)

@@ -232,6 +232,7 @@ async def test_a_500_is_logged_with_its_status_and_its_trace_holds_no_request_co
         status, answer = await send(service, dev_pki, Session().launch())
     finally:
         code, errors = service.stop()
+    assert code == 0
     assert status == 500 and answer == {"error": "internal error"}
     [line] = service.requests()
     assert line["status"] == 500 and line["outcome"] == "error"

@@ -3,7 +3,7 @@
 HOST ?= 127.0.0.1
 PORT ?= 8080
 
-.PHONY: install run serve test lint bench lambda-package clean
+.PHONY: install run serve test fuzz lint bench lambda-package clean
 
 install:
 	@bash script/setup
@@ -16,6 +16,9 @@ serve: install
 
 test: install
 	@bash script/test
+
+fuzz: install
+	@bash script/fuzz
 
 lint: install
 	@bash script/lint

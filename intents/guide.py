@@ -34,17 +34,18 @@ class GuidePosition:
         """The saved position, or None when it is missing or no longer matches the content."""
         if not isinstance(data, dict):
             return None
-        name = data.get("name")
+        name, step, history = data.get("name"), data.get("step"), data.get("history", [])
         guide = guides.get(name) if isinstance(name, str) else None
-        history = data.get("history", [])
+        # Session attributes come back from the device: anything may stand where we wrote names.
         if (
             guide is None
-            or data.get("step") not in guide.steps
+            or not isinstance(step, str)
+            or step not in guide.steps
             or not isinstance(history, list)
-            or not all(step in guide.steps for step in history)
+            or not all(isinstance(seen, str) and seen in guide.steps for seen in history)
         ):
             return None
-        return cls(guide.name, data["step"], tuple(history))
+        return cls(guide.name, step, tuple(history))
 
 
 @dataclass(frozen=True, slots=True)

@@ -55,9 +55,11 @@ class Turn:
             request.intent.name if isinstance(request, IntentRequest) and request.intent else None
         )
         self.content = content_for(getattr(request, "locale", None))
-        attributes = handler_input.attributes_manager.session_attributes
-        # Alexa sends no session for some request types; attributes then live for this turn only.
-        self.session: dict[str, Any] = attributes if attributes is not None else {}
+        # Alexa sends no session for some requests (events, and launches from routines); the
+        # SDK refuses to read attributes then, and they live for this turn only.
+        has_session = handler_input.request_envelope.session is not None
+        attributes = handler_input.attributes_manager.session_attributes if has_session else None
+        self.session: dict[str, Any] = attributes if isinstance(attributes, dict) else {}
 
     @classmethod
     def of(cls, handler_input: HandlerInput) -> Turn:

@@ -37,6 +37,13 @@ def build_parser() -> argparse.ArgumentParser:
     serve = sub.add_parser("serve", help="run the Alexa endpoint")
     add_service_options(serve)
     serve.add_argument("--workers", type=int, default=1, help="processes sharing the port")
+    add_limit_options(serve)
+    serve.add_argument(
+        "--metrics-port",
+        type=int,
+        help="serve Prometheus metrics at /metrics on this port (default: not served)",
+    )
+    serve.add_argument("--metrics-host", help="address for --metrics-port (default: --host)")
     serve.set_defaults(command=run_serve)
 
     run = sub.add_parser("run", help="start the service with the dev CA and chat with it")
@@ -115,11 +122,33 @@ def add_service_options(parser: argparse.ArgumentParser) -> None:
     )
 
 
+def add_limit_options(parser: argparse.ArgumentParser) -> None:
+    from skill.settings import Limits
+
+    defaults = Limits()
+    seconds = {
+        "--header-timeout": ("header_timeout", "to receive a request's head"),
+        "--body-timeout": ("body_timeout", "to receive a request's body once its head is in"),
+        "--keepalive-timeout": ("keepalive_timeout", "before an idle connection is closed"),
+        "--drain-seconds": ("drain_seconds", "that SIGTERM waits for open connections"),
+    }
+    for flag, (name, what) in seconds.items():
+        default = getattr(defaults, name)
+        parser.add_argument(flag, type=float, default=default, help=f"seconds {what} ({default})")
+    parser.add_argument(
+        "--max-connections",
+        type=int,
+        default=defaults.max_connections,
+        help=f"open connections per process ({defaults.max_connections}; "
+        "lower when the open-file limit needs it)",
+    )
+
+
 def run_serve(args: argparse.Namespace) -> int:
     import logging
 
-    from skill.server import configure_logging, serve
-    from skill.settings import Settings
+    from skill.server import Address, configure_logging, serve
+    from skill.settings import Limits, Settings
     from skill.stores import default_store_url, open_store
 
     if (args.trust_root is None) != (args.cert_chain is None):
@@ -133,10 +162,26 @@ def run_serve(args: argparse.Namespace) -> int:
         return 2
     configure_logging()
     logging.getLogger("heroin_help.server").info("guide store: %s", store)
-    settings = Settings(
-        skill_id=args.skill_id, trust_root=args.trust_root, cert_chain=args.cert_chain, store=store
+    limits = Limits(
+        header_timeout=args.header_timeout,
+        body_timeout=args.body_timeout,
+        keepalive_timeout=args.keepalive_timeout,
+        max_connections=args.max_connections,
+        drain_seconds=args.drain_seconds,
     )
-    return serve(settings, args.host, args.port, max(1, args.workers))
+    settings = Settings(
+        skill_id=args.skill_id,
+        trust_root=args.trust_root,
+        cert_chain=args.cert_chain,
+        store=store,
+        limits=limits,
+    )
+    metrics = (
+        Address(args.metrics_host or args.host, args.metrics_port)
+        if args.metrics_port is not None
+        else None
+    )
+    return serve(settings, args.host, args.port, max(1, args.workers), metrics=metrics)
 
 
 def run_resolve(args: argparse.Namespace) -> int:

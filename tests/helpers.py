@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+import os
 import socket
 import time
 import urllib.error
@@ -10,6 +11,8 @@ import urllib.request
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
 
 from speech.simulator.devpki import DevPaths, load_signing_key
 from speech.simulator.devservice import start_service
@@ -102,3 +105,68 @@ class Alexa(SignedClient):
 
     def new_session(self) -> None:
         self.session = Session()
+
+
+# Places in parsed JSON, for tests that plant or swap values in envelopes.
+
+JsonPath = tuple[Any, ...]  # keys and indexes from the root
+
+
+def json_paths(value: Any, path: JsonPath = ()) -> Iterator[tuple[JsonPath, Any]]:
+    """Every place in `value`, the root first, with what is there."""
+    yield path, value
+    if isinstance(value, dict):
+        for key, item in value.items():
+            yield from json_paths(item, (*path, key))
+    elif isinstance(value, list):
+        for index, item in enumerate(value):
+            yield from json_paths(item, (*path, index))
+
+
+def put(root: Any, path: JsonPath, value: Any) -> None:
+    """Put `value` at `path` (not the root) inside `root`."""
+    for step in path[:-1]:
+        root = root[step]
+    root[path[-1]] = value
+
+
+# Which process holds which connection, read from /proc (Linux).
+
+
+def children(pid: int) -> list[int]:
+    return [int(child) for child in Path(f"/proc/{pid}/task/{pid}/children").read_text().split()]
+
+
+def established_on(port: int) -> set[int]:
+    """Socket inodes of established TCP connections whose local port is `port`."""
+    inodes = set()
+    for table in ("/proc/net/tcp", "/proc/net/tcp6"):
+        try:
+            lines = Path(table).read_text().splitlines()[1:]
+        except OSError:
+            continue
+        for line in lines:
+            fields = line.split()
+            local_port = int(fields[1].rsplit(":", 1)[1], 16)
+            if local_port == port and fields[3] == "01":
+                inodes.add(int(fields[9]))
+    return inodes
+
+
+def sockets_of(pid: int) -> set[int]:
+    inodes = set()
+    for fd in Path(f"/proc/{pid}/fd").iterdir():
+        try:
+            target = os.readlink(fd)
+        except OSError:
+            continue
+        if target.startswith("socket:["):
+            inodes.add(int(target[8:-1]))
+    return inodes
+
+
+def split(server_pid: int, port: int) -> list[int]:
+    connections = established_on(port)
+    return sorted(
+        (len(sockets_of(worker) & connections) for worker in children(server_pid)), reverse=True
+    )

@@ -103,7 +103,7 @@ def run_local_service(
     log_path = state / "service.log"
     with log_path.open("w") as log:
         try:
-            service = start_service(pki, host=host, port=port, stderr=log)
+            service = start_service(pki, host=host, port=port, stderr=log, log=log)
         except RuntimeError:
             print(f"The service did not start; see {log_path}:", file=sys.stderr)
             print(log_path.read_text()[-2000:], file=sys.stderr)

@@ -24,6 +24,7 @@ import statistics
 import subprocess
 import sys
 import tempfile
+import threading
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -33,6 +34,7 @@ from typing import Any
 
 import orjson
 import yaml
+from cryptography.hazmat.primitives.asymmetric.rsa import RSAPrivateKey
 
 from skill.envelope import SKILL_ID_ENV
 from skill.server import listening_url
@@ -60,6 +62,18 @@ wrk.headers["Content-Type"] = "application/json"
 wrk.headers["SignatureCertChainUrl"] = "{cert_url}"
 wrk.headers["Signature-256"] = "{signature}"
 """
+
+
+def wrk_script(workdir: Path, body: bytes, key: RSAPrivateKey) -> Path:
+    """A wrk script that posts `body`, signed with `key`, as Alexa would."""
+    (workdir / "body.json").write_bytes(body)
+    script = workdir / "post.lua"
+    script.write_text(
+        WRK_SCRIPT.format(
+            body=workdir / "body.json", cert_url=DEV_CERT_URL, signature=sign_body(key, body)
+        )
+    )
+    return script
 
 
 def request_body() -> bytes:
@@ -90,6 +104,8 @@ def running(command: list[str]) -> Iterator[tuple[subprocess.Popen[str], str]]:
         url = listening_url(process.stdout.readline())
         if url is None:
             raise RuntimeError(f"server did not start: {command}")
+        # The request log follows on stdout: read it, or the server blocks once the pipe fills.
+        threading.Thread(target=process.stdout.read, daemon=True).start()
         yield process, url + "/"
     finally:
         process.terminate()
@@ -147,16 +163,8 @@ def throughput(workdir: Path) -> dict[str, Any]:
     runs: dict[str, list[dict[str, float]]] = {name: [] for name in servers}
     for round_number in range(1, ROUNDS + 1):
         for name, command in servers.items():
-            body = request_body()  # fresh timestamp: valid for 150 s, longer than one load run
-            (workdir / "body.json").write_bytes(body)
-            script = workdir / "post.lua"
-            script.write_text(
-                WRK_SCRIPT.format(
-                    body=workdir / "body.json",
-                    cert_url=DEV_CERT_URL,
-                    signature=sign_body(key, body),
-                )
-            )
+            # A fresh timestamp: valid for 150 s, longer than one load run.
+            script = wrk_script(workdir, request_body(), key)
             with running(command) as (process, url):
                 runs[name].append(load(url, process.pid, script))
             print(f"  round {round_number} {name}: {runs[name][-1]}", flush=True)

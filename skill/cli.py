@@ -147,7 +147,8 @@ def voice(args: argparse.Namespace, state_path: Path) -> Callable[[str], str | N
 def run_chat(args: argparse.Namespace) -> int:
     import asyncio
 
-    from speech.simulator.chat import chat, transport_for
+    from speech.simulator.chat import chat
+    from speech.simulator.transports import transport_for
 
     state_path = state(args)
     transport = transport_for(args.url, state_path)
@@ -171,7 +172,8 @@ def run_say(args: argparse.Namespace) -> int:
 def run_test_dialogs(args: argparse.Namespace) -> int:
     import asyncio
 
-    from speech.simulator.chat import test_dialogs, transport_for
+    from speech.simulator.chat import test_dialogs
+    from speech.simulator.transports import transport_for
 
     transport = transport_for(args.url, state(args))
     return asyncio.run(test_dialogs(args.paths, transport))

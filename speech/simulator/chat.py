@@ -17,19 +17,11 @@ from typing import TextIO
 import orjson
 
 from speech.simulator.conversation import Conversation, TurnResult
-from speech.simulator.devpki import load_signing_key
-from speech.simulator.devservice import dev_pki, start_service
-from speech.simulator.transports import InProcess, ServiceError, SignedClient, Transport
+from speech.simulator.devservice import SERVICE_LOG, ServiceDidNotStart, local_service
+from speech.simulator.transports import ServiceError, Transport, transport_for
 
 # Speaks an answer's SSML; returns a line to show instead (where the audio went, or why not).
 Speak = Callable[[str], str | None]
-
-
-def transport_for(url: str | None, state: Path | None = None) -> Transport:
-    """The skill in this process, or the service at `url`, signed with the dev CA."""
-    if url is None:
-        return InProcess()
-    return SignedClient(url, load_signing_key(dev_pki(state).signing_key))
 
 
 async def chat(
@@ -99,21 +91,15 @@ def run_local_service(
     host: str, port: int, *, state: Path, speak: Speak | None, locale: str = "en-US"
 ) -> int:
     """Start the service trusting the dev CA, chat with it, and stop it when the chat ends."""
-    pki = dev_pki(state)
-    log_path = state / "service.log"
-    with log_path.open("w") as log:
-        try:
-            service = start_service(pki, host=host, port=port, stderr=log)
-        except RuntimeError:
-            print(f"The service did not start; see {log_path}:", file=sys.stderr)
-            print(log_path.read_text()[-2000:], file=sys.stderr)
-            return 1
-        try:
-            print(f"Service running at {service.url} (log: {log_path})")
+    try:
+        with local_service(state, host=host, port=port) as service:
+            print(f"Service running at {service.url} (log: {state / SERVICE_LOG})")
             transport = transport_for(service.url, state)
             return asyncio.run(chat(transport, locale=locale, jsonl=False, speak=speak))
-        finally:
-            service.stop()
+    except ServiceDidNotStart as error:
+        print(f"{error}:", file=sys.stderr)
+        print(error.log_tail(), file=sys.stderr)
+        return 1
 
 
 async def test_dialogs(paths: Sequence[Path], transport: Transport) -> int:

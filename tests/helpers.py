@@ -2,6 +2,11 @@
 
 from __future__ import annotations
 
+import array
+import subprocess
+import wave
+from pathlib import Path
+
 from speech.simulator.devpki import DevPaths, load_signing_key
 from speech.simulator.envelopes import Reply, Session
 from speech.simulator.transports import SignedClient
@@ -22,3 +27,40 @@ class Alexa(SignedClient):
 
     def new_session(self) -> None:
         self.session = Session()
+
+
+def spoken_wav(
+    text: str, path: Path, *, rate: int | None = None, lead_seconds: float = 0.0
+) -> Path:
+    """espeak-ng (en-us) saying `text` as a mono 16-bit WAV: resampled to `rate` when given, and
+    with `lead_seconds` of silence in front (a fake microphone starts before anyone listens)."""
+    raw = path.with_suffix(".raw.wav")
+    subprocess.run(["espeak-ng", "-v", "en-us", "-w", str(raw), text], check=True)
+    with wave.open(str(raw), "rb") as reader:
+        source_rate = reader.getframerate()
+        samples = array.array("h", reader.readframes(reader.getnframes()))
+    raw.unlink()
+    out_rate = rate or source_rate
+    if out_rate != source_rate:
+        samples = _resample(samples, source_rate, out_rate)
+    silence = array.array("h", bytes(2 * int(lead_seconds * out_rate)))
+    with wave.open(str(path), "wb") as writer:
+        writer.setnchannels(1)
+        writer.setsampwidth(2)
+        writer.setframerate(out_rate)
+        writer.writeframes((silence + samples).tobytes())
+    return path
+
+
+def _resample(samples: array.array[int], source: int, target: int) -> array.array[int]:
+    """Linear interpolation: plenty for speech going down to 16 kHz for a recogniser."""
+    count = len(samples) * target // source
+    out = array.array("h", bytes(2 * count))
+    step = source / target
+    for index in range(count):
+        position = index * step
+        left = int(position)
+        right = min(left + 1, len(samples) - 1)
+        fraction = position - left
+        out[index] = int(samples[left] * (1 - fraction) + samples[right] * fraction)
+    return out

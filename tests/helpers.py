@@ -11,6 +11,9 @@ from speech.simulator.devpki import DevPaths, load_signing_key
 from speech.simulator.envelopes import Reply, Session
 from speech.simulator.transports import SignedClient
 
+# What the browser tests saw, for the end of the run: screenshot paths and measurements.
+BROWSER_NOTES: list[str] = []
+
 
 class Alexa(SignedClient):
     """A signed client that also keeps one conversation's session, like a speaker would."""

@@ -8,6 +8,7 @@ of the service or the Lambda.
     audio         answers rendered to WAV once, cached in the state directory by SSML hash
     engines       what the command line plugs in: the voice (SSML to WAV) and the ears
                   (WAV to text); the simulator never imports the speech engine itself
+    errors        every error the pages are answered with, in one tree
     server        serving the app: on its own (`heroin-help web`) or beside the chat (`run`)
     static/       the pages: plain HTML, CSS and a little JavaScript, nothing fetched from outside
 """

@@ -71,7 +71,6 @@ class Web:
         locales: Sequence[str],
         skill_url: str | None,
     ) -> None:
-        self.transport = transport
         self.audio = audio
         self.transcribe = transcribe
         self.locales = list(locales)

@@ -6,6 +6,7 @@
     handlers   one function per kind of answer
     turn       one request's view: intent, slots, the caller's position, how to answer
     guide      walking a step-by-step guide
+    topic      walking a topic's parts, the one that answers the question first
     asksdk/    where the skill meets ask-sdk-core's internals
 
 It imports only the content below it (`speech.content`, `speech.ssml`), never the web service.

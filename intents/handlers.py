@@ -19,6 +19,7 @@ from intents.names import (
     HELP,
     HOME,
     MEDICATION,
+    MEDICATION_SLOT,
     MORE,
     NEXT,
     NO,
@@ -28,6 +29,7 @@ from intents.names import (
     STOP,
     YES,
 )
+from intents.topic import TopicPosition
 from intents.turn import GUIDE, PROMPT, TOPIC, Turn
 from speech.content.model import Guide, Topic
 
@@ -140,60 +142,64 @@ def leave_guide(turn: Turn) -> Response:
 
 
 def answer_topic(turn: Turn) -> Response:
-    return speak_topic(turn, turn.content.topics[turn.intent or ""], part=0)
+    return answer_what_was_asked(turn, turn.content.topics[turn.intent or ""])
 
 
 def answer_medication(turn: Turn) -> Response:
-    medication = turn.slot_id("medication")
+    medication = turn.slot_id(MEDICATION_SLOT)
     if medication is None:
-        return speak_topic(turn, turn.content.topics[MEDICATION], part=0)
+        return answer_what_was_asked(turn, turn.content.topics[MEDICATION])
     topic = turn.content.medications.get(medication)
     if topic is None:
         return speak_prompt(turn, "unknown_medication")
-    return speak_topic(turn, topic, part=0)
+    return answer_what_was_asked(turn, topic)
+
+
+def answer_what_was_asked(turn: Turn, topic: Topic) -> Response:
+    """The part that answers the question ("how long", "is it safe") first, else the first
+    answer; the topic's other parts are offered after it."""
+    return speak_topic(turn, TopicPosition.first(topic, lead=topic.lead_for(turn.question())))
 
 
 def continue_topic(turn: Turn) -> Response:
-    """ "Yes", "more" or "next" after an offer: the next part of the same topic."""
+    """ "Yes", "more" or "next" after an offer: the part that was offered."""
     position = turn.topic_position()
     if position is None:
         return speak_prompt(turn, "nothing_pending")
-    topic, part = position
-    if part >= len(topic.more):
+    offered = position.next()
+    if offered is None:
         return speak_prompt(turn, "no_more")
-    return speak_topic(turn, topic, part=part + 1)
+    return speak_topic(turn, offered)
 
 
 def decline_offer(turn: Turn) -> Response:
     return speak_prompt(turn, "anything_else")
 
 
-def speak_topic(turn: Turn, topic: Topic, *, part: int) -> Response:
-    """Part 0 is the first answer; part k is the k-th follow-up. Each offers the next one."""
-    turn.remember(TOPIC, {"key": topic.key, "part": part})
-    answer = topic.answer if part == 0 else topic.more[part - 1].answer
-    if part < len(topic.more):
-        offer = turn.content.offer(topic.more[part])
-        return turn.say(f"{answer.speech} {offer}", offer, title=topic.title)
+def speak_topic(turn: Turn, position: TopicPosition) -> Response:
+    """Say one part of a topic and offer the part after it."""
+    turn.remember(TOPIC, position.to_session())
+    topic = position.topic
+    answer, offer = turn.content.topic_turn(topic, position.lead, position.part)
+    if offer is not None:
+        reprompt = offer if answer.reprompt is None else f"{answer.reprompt} {offer}"
+        return turn.say(f"{answer.speech} {offer}", reprompt, title=topic.title)
     anything_else = turn.content.prompts["anything_else"]
-    return turn.say(
-        answer.speech, anything_else.reprompt or anything_else.speech, title=topic.title
-    )
+    reprompt = answer.reprompt or anything_else.reprompt or anything_else.speech
+    return turn.say(answer.speech, reprompt, title=topic.title)
 
 
 def go_back(turn: Turn) -> Response:
     position = turn.topic_position()
     if position is None:
         return repeat_last(turn)
-    topic, part = position
-    return speak_topic(turn, topic, part=max(part - 1, 0))
+    return speak_topic(turn, position.previous())
 
 
 def repeat_last(turn: Turn) -> Response:
     position = turn.topic_position()
     if position is not None:
-        topic, part = position
-        return speak_topic(turn, topic, part=part)
+        return speak_topic(turn, position)
     prompt = turn.session.get(PROMPT)
     if isinstance(prompt, str) and prompt in turn.content.prompts:
         return speak_prompt(turn, prompt)

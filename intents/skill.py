@@ -9,7 +9,7 @@ Nothing here imports aiohttp: the same skill runs in the web service and on AWS 
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from ask_sdk_model.request_envelope import RequestEnvelope
 from ask_sdk_model.response_envelope import ResponseEnvelope
@@ -22,12 +22,20 @@ from intents.asksdk.serializer import FastSerializer
 from intents.routes import SpeakApology, request_handlers
 from speech import content
 
+if TYPE_CHECKING:  # the type alone: the store itself comes from whoever builds the skill
+    from intents.continuity import GuideStore
+
 RESPONSE_FORMAT_VERSION = "1.0"
 USER_AGENT = "heroin-help ask-sdk-core"
 
 
 class Skill:
-    def __init__(self, locale: str = content.DEFAULT_LOCALE) -> None:
+    def __init__(
+        self, locale: str = content.DEFAULT_LOCALE, store: GuideStore | None = None
+    ) -> None:
+        # Where the guide waits while Alexa's session is closed; None: nowhere, the guide lives
+        # in the session attributes alone.
+        self.store = store
         content.load(locale)  # bad content files fail here, at start-up, not on a request
         runtime = RuntimeConfigurationBuilder()
         for handler in request_handlers():

@@ -19,8 +19,10 @@ from ask_sdk_model.ui.simple_card import SimpleCard
 
 from intents.asksdk.input import SkillInput
 from intents.guide import GuidePosition
+from intents.names import QUESTION_SLOT
+from intents.topic import TopicPosition
 from speech import content, ssml
-from speech.content.model import Answer, LocaleContent, Topic
+from speech.content.model import Answer, LocaleContent
 
 # Session attribute names. Exactly one position is kept: the guide step, the topic part, or the
 # last prompt, so "repeat", "yes" and "next" always mean the thing the caller just heard.
@@ -84,22 +86,19 @@ class Turn:
         raw = (slot.value or "").strip().lower()
         return raw or None
 
+    def question(self) -> str | None:
+        """What the caller asked about the topic ("how long", "is it safe"), as a question id."""
+        return self.slot_id(QUESTION_SLOT)
+
     # Where the caller is
 
     def guide_position(self) -> GuidePosition | None:
         return GuidePosition.from_session(self.session.get(GUIDE), self.content.guides)
 
-    def topic_position(self) -> tuple[Topic, int] | None:
-        saved = self.session.get(TOPIC)
-        if not isinstance(saved, dict):
-            return None
-        key = str(saved.get("key", ""))
-        # Topic keys are intent names, medicine keys are medicine names: they never collide.
-        topic = self.content.topics.get(key) or self.content.medications.get(key)
-        part = saved.get("part")
-        if topic is None or not isinstance(part, int) or not 0 <= part <= len(topic.more):
-            return None
-        return topic, part
+    def topic_position(self) -> TopicPosition | None:
+        return TopicPosition.from_session(
+            self.session.get(TOPIC), self.content.topics, self.content.medications
+        )
 
     def remember(self, kind: str, value: Any) -> None:
         self.forget()

@@ -24,6 +24,7 @@ from skill.errors import EnvelopeError, Rejected, TooLarge
 from skill.requestlog import RequestLog
 from skill.settings import Settings
 from skill.signature import SignatureVerifier
+from skill.stores import Store, open_store
 
 MAX_BODY_BYTES = 256 * 1024
 
@@ -84,14 +85,23 @@ def create_app(
     skill: Any = None,
     request_log: RequestLog | None = None,
     certificates: CertificateStore | None = None,
+    store: Store | None = None,
 ) -> web.Application:
-    """The service. `skill`, `request_log` and `certificates` replace the real ones in tests and
-    benchmarks; by default the skill is built and its content loaded now, not on a request."""
+    """The service. `skill`, `request_log`, `certificates` and `store` replace the real ones in
+    tests and benchmarks; by default the skill is built and its content loaded now, not on a
+    request, and the guide store is the one `settings.store` names (opened on first use, so in
+    each worker after the fork). The app closes the store when it stops."""
+    if store is None and settings.store is not None:
+        # The one place the service opens its guide store: a metrics counter of store
+        # failures goes in as open_store's `on_error`.
+        store = open_store(settings.store, on_error=None)
     # No middleware: each one wraps every request in another coroutine; the endpoint handles its
     # own errors, and catch-all routes give JSON 404 and 405 answers.
     app = web.Application(client_max_size=MAX_BODY_BYTES)
     app[IN_FLIGHT] = InFlight()
-    app[ENDPOINT] = endpoint = Endpoint(settings, skill or Skill(), request_log or RequestLog())
+    app[ENDPOINT] = endpoint = Endpoint(
+        settings, skill or Skill(store=store), request_log or RequestLog()
+    )
 
     async def certificate_store(app: web.Application) -> AsyncIterator[None]:
         store = certificates or CertificateStore.from_files(
@@ -102,7 +112,13 @@ def create_app(
         await store.close()
         endpoint.log.flush()
 
+    async def guide_store(app: web.Application) -> AsyncIterator[None]:
+        yield
+        if store is not None:
+            store.close()
+
     app.cleanup_ctx.append(certificate_store)
+    app.cleanup_ctx.append(guide_store)
     app.router.add_post("/", alexa_endpoint)
     app.router.add_route("*", "/", method_not_allowed)
     app.router.add_get("/healthz", healthz)

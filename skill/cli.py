@@ -13,6 +13,7 @@ from collections.abc import Callable, Sequence
 from pathlib import Path
 
 from skill.envelope import SKILL_ID_ENV
+from skill.settings import STORE_ENV
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -114,18 +115,36 @@ def add_service_options(parser: argparse.ArgumentParser) -> None:
     parser.add_argument(
         "--cert-chain", type=Path, help="local testing: use this signing chain (PEM)"
     )
+    parser.add_argument(
+        "--store",
+        default=os.environ.get(STORE_ENV) or None,
+        metavar="URL",
+        help="where the overdose guide waits between sessions: sqlite:///ABSOLUTE/PATH or "
+        f"dynamodb://TABLE?region=REGION&endpoint=URL (default: ${STORE_ENV}, or "
+        "guide.sqlite3 in $XDG_STATE_HOME/heroin-help)",
+    )
 
 
 def run_serve(args: argparse.Namespace) -> int:
+    import logging
+
     from skill.server import configure_logging, serve
     from skill.settings import Settings
+    from skill.stores import default_store_url, open_store
 
     if (args.trust_root is None) != (args.cert_chain is None):
         print("--trust-root and --cert-chain go together", file=sys.stderr)
         return 2
+    store = args.store or default_store_url()
+    try:
+        open_store(store)  # only checks the URL: nothing is opened before the first lookup
+    except ValueError as error:
+        print(f"--store: {error}", file=sys.stderr)
+        return 2
     configure_logging()
+    logging.getLogger("heroin_help.server").info("guide store: %s", store)
     settings = Settings(
-        skill_id=args.skill_id, trust_root=args.trust_root, cert_chain=args.cert_chain
+        skill_id=args.skill_id, trust_root=args.trust_root, cert_chain=args.cert_chain, store=store
     )
     return serve(settings, args.host, args.port, max(1, args.workers))
 

@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 APP_NAME = "heroin-help"
+STORE_ENV = "HEROIN_HELP_STORE"  # the guide store's URL, for Lambda and as serve's default
 
 
 @dataclass(frozen=True, slots=True)
@@ -14,6 +15,7 @@ class Settings:
     skill_id: str | None = None
     trust_root: Path | None = None  # local testing: trust this CA instead of the system store
     cert_chain: Path | None = None  # local testing: use this chain instead of downloading it
+    store: str | None = None  # the guide store's URL (skill.stores); None: no store
 
 
 def state_dir() -> Path:

@@ -149,6 +149,11 @@ class _SegmentReader:
 
 
 def spell_number(number: str) -> str:
-    """ "1-800-662-4357" -> "1, 8 0 0, 6 6 2, 4 3 5 7": digit by digit, grouped as written."""
+    """ "1-800-662-4357" -> "1, 800, 6 6 2, 4 3 5 7": grouped as written and said as people say
+    it, and as Alexa reads a telephone number: a round hundred ("eight hundred") as a number,
+    every other group digit by digit."""
     groups = [group for group in re.split(r"[^0-9]+", number) if group]
-    return ", ".join(" ".join(group) for group in groups)
+    return ", ".join(group if _ROUND_HUNDRED.match(group) else " ".join(group) for group in groups)
+
+
+_ROUND_HUNDRED = re.compile(r"^[1-9]00$")

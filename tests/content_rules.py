@@ -51,18 +51,11 @@ def spoken_items() -> Iterator[tuple[str, str]]:
 
 
 def heard_responses() -> Iterator[tuple[str, str]]:
-    """Topic and medication responses as spoken: speech plus the offer question appended."""
-    for file, topics in (("topics.yaml", C.topics), ("medications.yaml", C.medications)):
-        for key, topic in topics.items():
-            first = topic.answer.speech
-            if topic.more:
-                first = f"{first} {C.offer(topic.more[0])}"
-            yield f"{file}:{key}", first
-            for index, follow_up in enumerate(topic.more):
-                response = follow_up.answer.speech
-                if index + 1 < len(topic.more):
-                    response = f"{response} {C.offer(topic.more[index + 1])}"
-                yield f"{file}:{key}.more[{index}]", response
+    """Topic and medication responses as spoken: each part with the offer of the part after it,
+    in every order a question can start (see LocaleContent.heard)."""
+    for heard in C.heard():
+        if heard.key.startswith(("topics.yaml", "medications.yaml")):
+            yield heard.key, heard.speech
 
 
 def written_items() -> Iterator[tuple[str, str]]:
@@ -70,6 +63,8 @@ def written_items() -> Iterator[tuple[str, str]]:
     for file, topics in (("topics.yaml", C.topics), ("medications.yaml", C.medications)):
         for key, topic in topics.items():
             yield f"{file}:{key}.title", topic.title
+            if topic.offer is not None:
+                yield f"{file}:{key}.offer", topic.offer
             for index, follow_up in enumerate(topic.more):
                 yield f"{file}:{key}.more[{index}].offer", follow_up.offer
     for guide in C.guides.values():
@@ -90,6 +85,50 @@ ALL_TEXT = [(key, text) for key, fragment in SPOKEN for text in texts(fragment)]
 
 def ids(items: list[tuple[str, str]]) -> list[str]:
     return [key for key, _ in items]
+
+
+# --- phone numbers: only CONTENT.md's, said as digits or a telephone say-as -----------------
+
+
+def _digits(number: str) -> str:
+    return re.sub(r"\D", "", number)
+
+
+ALLOWED_DIGITS = {_digits(phone.number) for phone in C.phone_numbers}
+
+
+def phone_problems(fragment: str) -> list[str]:
+    problems: list[str] = []
+    root = ssml.parse(fragment)
+    telephones = []
+    for element in root.iter("say-as"):
+        if element.get("interpret-as") == "telephone":
+            number = "".join(element.itertext()).strip()
+            telephones.append(number)
+            if _digits(number) not in ALLOWED_DIGITS:
+                problems.append(f"telephone {number!r} is not an allowed number")
+            elif len(_digits(number)) <= 3:
+                problems.append(f"short number {number!r} must be plain spaced digits")
+    heard, written = texts(fragment)
+    for text in (heard, written):
+        for number in telephones:
+            text = text.replace(number, " ")
+        # Spaced digits ("9 1 1", "9 8 8") are read digit by digit: a phone number.
+        for match in re.finditer(r"(?<![\d-])\d(?: \d){2,}(?![\d-])", text):
+            if _digits(match.group(0)) not in ALLOWED_DIGITS:
+                problems.append(f"spaced number {match.group(0)!r} is not an allowed number")
+        text = re.sub(r"(?<![\d-])\d(?: \d){2,}(?![\d-])", " ", text)
+        # Anything else: small numbers only ("5 seconds", "30 to 90", "7 to 10", "12 months").
+        for match in re.finditer(r"\d[\d\-.() ]*\d|\d", text):
+            run = match.group(0).strip()
+            for part in re.findall(r"\d+", run):
+                if len(part) <= 2 or part in ALLOWED_YEARS:
+                    continue
+                problems.append(
+                    f"number {run!r} must be an allowed number written as spaced digits or "
+                    "a telephone say-as"
+                )
+    return problems
 
 
 # --- negation: a correction may name a bad claim only to deny it ------------------------------
@@ -241,6 +280,44 @@ FORBIDDEN: list[tuple[str, str, Exemption]] = [
         r"verify (your )?insurance|insurance checker|find treatment now|\b8(88|77|66|55|44|33)\b",
         always_bad,
     ),
+    # buprenorphine: the Subutex brand is no longer sold in the US (FDA)
+    ("Subutex", r"\bsubutex\b", always_bad),
+    # medicines first: therapy is not "at the heart of" treatment, and medicine is not an add-on
+    # to counseling (National Academies 2019; NIDA)
+    (
+        "therapy at the heart of treatment",
+        r"\bheart of (the |all )?(treatment|recovery)|\b(therapy|counsel+ing) is the (core|center|"
+        r"centre|most important part)",
+        always_bad,
+    ),
+    (
+        "medicine only alongside counseling",
+        r"\balongside (counsel+ing|therapy)|\b(medicine|medication)s? (helps?|works?) (best|most) "
+        r"(alongside|with|when combined with) (counsel+ing|therapy)|only (alongside|with) "
+        r"(counsel+ing|therapy)",
+        always_bad,
+    ),
+    # a professional interventionist is not essential (Meyers et al. 1999; SAMHSA)
+    (
+        "interventionist essential",
+        r"\bget help from a professional interventionist|\binterventionists? (is|are) (essential|"
+        r"necessary|required|a must)|\b(need|must have|must hire|have to hire) an? (professional )?"
+        r"interventionist",
+        always_bad,
+    ),
+    # a negative fentanyl test strip does not mean safe (CDC)
+    (
+        "negative strip means safe",
+        r"\bnegative (strip|result|test)s? (means?|shows?) (it'?s |it is |the drug is )?safe",
+        always_bad,
+    ),
+    # naloxone does not reverse xylazine, but is given anyway (CDC)
+    (
+        "naloxone reverses xylazine",
+        r"\b(naloxone|narcan) (reverses|works on|wakes (people|someone) (up )?from) "
+        r"(xylazine|tranq)",
+        negated_before,
+    ),
     # no blame, in the skill's own words
     (
         "stigmatising words",
@@ -256,3 +333,92 @@ MAT_MISCONCEPTION = re.compile(
     re.IGNORECASE,
 )
 SAID_AS_MYTH = re.compile(r"\b(misconception|myth)\b", re.IGNORECASE)
+
+
+# --- CONTENT.md's positive rules: what an answer must say, as checks on its heard text ---------
+
+CRISIS_988_WITHIN_WORDS = 12
+GOOD_SAMARITAN_SENTENCE = (
+    "Call anyway: most states have laws that protect the person who calls and the person "
+    "overdosing from some drug charges."
+)
+LOCKED_AWAY_SENTENCE = "Keep it locked away: one dose can kill a child."
+_SPOKEN_NUMBERS = {
+    "9 1 1": "911",
+    "9 8 8": "988",
+    "1-800-662-4357": "1-800-662-4357",
+    "1-800-222-1222": "1-800-222-1222",
+}
+
+
+def says_988_first(heard: str) -> bool:
+    """Someone who says they want to die hears 988 before anything else: in the first 12 words."""
+    first = " ".join(heard.split()[:CRISIS_988_WITHIN_WORDS])
+    return "9 8 8" in first
+
+
+def strip_caveat_missing(heard: str) -> bool:
+    """Test strips are mentioned without "a negative strip doesn't mean it's safe" (CDC)."""
+    if not re.search(r"\btest strips?\b|\bstrips?\b.{0,40}\bfentanyl", heard, re.IGNORECASE):
+        return False
+    return not re.search(
+        r"\bnegative\b[^.]{0,30}\b(doesn't|does not|won't|will not) mean\b[^.]{0,20}\bsafe",
+        heard,
+        re.IGNORECASE,
+    )
+
+
+def xylazine_without_give_anyway(heard: str) -> bool:
+    """Xylazine and naloxone are spoken of together without "give it anyway" (CDC)."""
+    if not re.search(r"\b(xylazine|tranq|trank)\b", heard, re.IGNORECASE):
+        return False
+    if not re.search(r"\b(naloxone|narcan)\b", heard, re.IGNORECASE):
+        return False
+    return not re.search(r"\bgive (it|naloxone|narcan)[^.]{0,20}\banyway\b", heard, re.IGNORECASE)
+
+
+def repeated_numbers(heard: str) -> list[str]:
+    """Phone numbers said more than once in one response: each is said once."""
+    return [written for spoken, written in _SPOKEN_NUMBERS.items() if heard.count(spoken) > 1]
+
+
+def punctuation_for_the_eye(heard: str) -> list[str]:
+    """Parentheses and semicolons: a listener hears neither, so a list joined by them blurs."""
+    return [mark for mark in "();" if mark in heard]
+
+
+def long_lists(heard: str) -> list[str]:
+    """Sentences that list more than three things ("a, b, c and d"), by a rule of thumb.
+
+    Between commas, a short item (one or two words) adds one; a part that opens with "and" or
+    "or" adds one and ends the list; a part whose second or third word is "and" or "or" ("sleeping
+    pills or ...") adds two and ends it. The part before a list holds its first item. Sentences
+    the rule misreads are read by ear and listed in LISTS_READ_BY_EAR.
+    """
+    found = []
+    for sentence in re.split(r"(?<=[.?!:])\s+", heard):
+        items = 0
+        for index, part in enumerate(p.strip() for p in sentence.split(",")):
+            words = part.rstrip(".?!:").split()
+            before = items or (1 if index else 0)  # the part before the list holds an item
+            if words[:1] in (["and"], ["or"]):
+                items, done = before + 1, True
+            elif any(w in ("and", "or") for w in words[1:3]):
+                items, done = before + 2, True
+            elif len(words) <= 2:
+                items, done = before + 1, False
+            else:
+                items, done = 0, True
+            if items > 3:
+                found.append(sentence)
+                break
+            if done:
+                items = 0
+    return [sentence for sentence in found if sentence not in LISTS_READ_BY_EAR]
+
+
+# Sentences the rule of thumb counts wrong, each read by ear: the count it makes, and the truth.
+LISTS_READ_BY_EAR = {
+    # guides.yaml:overdose.steps.end: "say repeat" is the first item, not a lead-in: three items.
+    "To hear the steps again, say repeat, go back, or start over.",
+}

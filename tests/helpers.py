@@ -3,16 +3,95 @@
 from __future__ import annotations
 
 import array
+import logging
+import socket
 import subprocess
+import time
+import urllib.error
+import urllib.request
 import wave
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
+from dataclasses import dataclass
 from pathlib import Path
 
 from speech.simulator.devpki import DevPaths, load_signing_key
+from speech.simulator.devservice import start_service
 from speech.simulator.envelopes import Reply, Session
 from speech.simulator.transports import SignedClient
 
 # What the browser tests saw, for the end of the run: screenshot paths and measurements.
 BROWSER_NOTES: list[str] = []
+
+
+async def launch(url: str, pki: DevPaths) -> Reply:
+    """One LaunchRequest in a new session, signed with the dev CA, to a running service."""
+    async with SignedClient(url, load_signing_key(pki.signing_key)) as client:
+        return Reply.of(await client.send(Session().launch()))
+
+
+@dataclass(frozen=True)
+class Served:
+    reply: Reply
+    returncode: int
+    stderr: str
+
+
+async def serve_one_launch(pki: DevPaths, extra: Sequence[str]) -> Served:
+    """Start `heroin-help serve` with `extra` arguments, send one signed launch, and stop it."""
+    service = start_service(pki, extra)
+    try:
+        reply = await launch(service.url, pki)
+    finally:
+        returncode, stderr = service.stop()
+    return Served(reply, returncode, stderr)
+
+
+class Clock:
+    """A clock a test moves by hand (wall or monotonic time)."""
+
+    def __init__(self, now: float = 1_800_000_000.0) -> None:
+        self.now = now
+
+    def __call__(self) -> float:
+        return self.now
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        port: int = sock.getsockname()[1]
+    return port
+
+
+def wait_until_answering(url: str, timeout: float = 60.0) -> None:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        try:
+            urllib.request.urlopen(url, timeout=1)
+            return
+        except urllib.error.HTTPError:
+            return  # any HTTP answer: it is up
+        except OSError:
+            time.sleep(0.05)
+    raise TimeoutError(f"{url} did not answer in {timeout} s")
+
+
+@contextmanager
+def moto_server() -> Iterator[str]:
+    """moto's DynamoDB-compatible server on 127.0.0.1, in a thread of this process; its URL."""
+    logging.getLogger("werkzeug").setLevel(logging.ERROR)  # one access-log line per request
+    from moto.server import ThreadedMotoServer
+
+    port = free_port()
+    server = ThreadedMotoServer(ip_address="127.0.0.1", port=port, verbose=False)
+    server.start()  # returns before the socket answers
+    url = f"http://127.0.0.1:{port}"
+    try:
+        wait_until_answering(url + "/moto-api/")
+        yield url
+    finally:
+        server.stop()
 
 
 class Alexa(SignedClient):

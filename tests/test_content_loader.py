@@ -234,3 +234,47 @@ def test_unquoted_yes_no_keys_are_caught(copy: tuple[Path, Path]) -> None:
     path.write_text(text.replace('"yes": give_naloxone', "yes: give_naloxone"), encoding="utf-8")
     message = load_error(directory, sources)
     assert "guides.yaml:overdose.steps.naloxone" in message
+
+
+def test_unknown_question_id(copy: tuple[Path, Path]) -> None:
+    directory, sources = copy
+    edit(
+        directory / "topics.yaml",
+        lambda data: data["WithdrawalIntent"]["more"][0].update(answers=["how_much_longer"]),
+    )
+    message = load_error(directory, sources)
+    assert "topics.yaml:WithdrawalIntent.more[0].answers" in message
+    assert "how_much_longer" in message
+
+
+def test_a_question_only_an_intent_with_the_question_slot_can_ask(
+    copy: tuple[Path, Path],
+) -> None:
+    directory, sources = copy
+    assert "UseSignsIntent" not in schema.QUESTION_INTENTS
+    edit(
+        directory / "topics.yaml",
+        lambda data: data["UseSignsIntent"]["more"][0].update(answers=["how_long"]),
+    )
+    message = load_error(directory, sources)
+    assert "topics.yaml:UseSignsIntent.more[0].answers" in message
+    assert "question slot" in message
+
+
+def test_a_topic_whose_follow_up_goes_first_needs_an_offer_for_its_first_answer(
+    copy: tuple[Path, Path],
+) -> None:
+    directory, sources = copy
+    edit(directory / "medications.yaml", lambda data: data["methadone"].pop("offer"))
+    message = load_error(directory, sources)
+    assert "medications.yaml:methadone" in message
+    assert "'offer'" in message
+
+
+def test_questions_load_as_data(copy: tuple[Path, Path]) -> None:
+    loaded = loader.load_directory(*copy)
+    withdrawal = loaded.topics["WithdrawalIntent"]
+    lead = withdrawal.lead_for("how_long")
+    assert lead > 0 and "how_long" in withdrawal.more[lead - 1].answers
+    assert withdrawal.order(lead)[0] == lead and sorted(withdrawal.order(lead)) == [0, 1, 2, 3]
+    assert withdrawal.lead_for(None) == withdrawal.lead_for("cost") == 0

@@ -19,10 +19,11 @@ from speech.content import SOURCES_FILE, model, schema
 from tests.content_rules import (
     ALL_TEXT,
     ALLOWED_EN_US_NUMBERS,
-    ALLOWED_YEARS,
     DISCLAIMER,
     FORBIDDEN,
+    GOOD_SAMARITAN_SENTENCE,
     LOCALE,
+    LOCKED_AWAY_SENTENCE,
     MAT_MISCONCEPTION,
     MAX_FIRST_WORDS,
     MAX_FOLLOW_UP_WORDS,
@@ -35,8 +36,15 @@ from tests.content_rules import (
     C,
     heard_responses,
     ids,
+    long_lists,
+    phone_problems,
+    punctuation_for_the_eye,
+    repeated_numbers,
+    says_988_first,
+    strip_caveat_missing,
     texts,
     words,
+    xylazine_without_give_anyway,
 )
 
 
@@ -109,6 +117,17 @@ def test_forbidden_patterns_catch_the_seed_claims() -> None:
         "Verify Insurance",
         "over 9 out of 10 heroin users use at least one other drug",
         "increased 600% from 2001 to 2014",
+        # the skill's own old wording, corrected by the revised CONTENT.md
+        "It comes as Suboxone, which also contains naloxone, and as Subutex.",
+        "Therapy is at the heart of treatment.",
+        "Medicine helps most alongside counseling.",
+        "Step one: get help from a professional interventionist or an addiction counselor.",
+        "A negative strip means it's safe to use.",
+        "Naloxone reverses xylazine too.",
+        "Signs of heroin abuse include tiny pupils.",
+        "Where can I get clean needles?",
+        "Junkies often share needles.",
+        "Help for the addict in your family.",
     ]
     for claim in seed_claims:
         caught = [
@@ -123,52 +142,11 @@ def test_forbidden_patterns_catch_the_seed_claims() -> None:
 # --- phone numbers ------------------------------------------------------------------------------
 
 
-def _digits(number: str) -> str:
-    return re.sub(r"\D", "", number)
-
-
-ALLOWED_DIGITS = {_digits(phone.number) for phone in C.phone_numbers}
-
-
 def test_locale_numbers_are_exactly_content_md() -> None:
     numbers = {phone.number for phone in C.phone_numbers}
     assert numbers == ALLOWED_EN_US_NUMBERS, f"locale.yaml:phone_numbers: {sorted(numbers)}"
     assert C.emergency_number == "911", "locale.yaml:emergency_number"
     assert C.locale == LOCALE, "locale.yaml:locale"
-
-
-def phone_problems(fragment: str) -> list[str]:
-    problems: list[str] = []
-    root = ssml.parse(fragment)
-    telephones = []
-    for element in root.iter("say-as"):
-        if element.get("interpret-as") == "telephone":
-            number = "".join(element.itertext()).strip()
-            telephones.append(number)
-            if _digits(number) not in ALLOWED_DIGITS:
-                problems.append(f"telephone {number!r} is not an allowed number")
-            elif len(_digits(number)) <= 3:
-                problems.append(f"short number {number!r} must be plain spaced digits")
-    heard, written = texts(fragment)
-    for text in (heard, written):
-        for number in telephones:
-            text = text.replace(number, " ")
-        # Spaced digits ("9 1 1", "9 8 8") are read digit by digit: a phone number.
-        for match in re.finditer(r"(?<![\d-])\d(?: \d){2,}(?![\d-])", text):
-            if _digits(match.group(0)) not in ALLOWED_DIGITS:
-                problems.append(f"spaced number {match.group(0)!r} is not an allowed number")
-        text = re.sub(r"(?<![\d-])\d(?: \d){2,}(?![\d-])", " ", text)
-        # Anything else: small numbers only ("5 seconds", "30 to 90", "7 to 10", "12 months").
-        for match in re.finditer(r"\d[\d\-.() ]*\d|\d", text):
-            run = match.group(0).strip()
-            for part in re.findall(r"\d+", run):
-                if len(part) <= 2 or part in ALLOWED_YEARS:
-                    continue
-                problems.append(
-                    f"number {run!r} must be an allowed number written as spaced digits or "
-                    "a telephone say-as"
-                )
-    return problems
 
 
 @pytest.mark.parametrize(("key", "fragment"), SPOKEN, ids=ids(SPOKEN))
@@ -265,10 +243,15 @@ def test_fallback_and_error_mention_911() -> None:
     assert "in an emergency, call 9 1 1" in error, "prompts.yaml:responses.error"
 
 
-def test_unknown_medication_names_the_six() -> None:
+def test_unknown_medication_names_a_few_medicines_not_all_six() -> None:
+    """Six medicine names in one breath is a list no one holds: at most three per sentence, and
+    the caller can still ask about any of them."""
     heard = ssml.to_text(C.prompts["unknown_medication"].speech).lower()
-    for name in schema.MEDICATIONS:
-        assert name in heard, f"prompts.yaml:responses.unknown_medication: missing {name}"
+    named = [name for name in schema.MEDICATIONS if name in heard]
+    assert 2 <= len(named) < len(schema.MEDICATIONS), (
+        f"prompts.yaml:responses.unknown_medication: names {named}"
+    )
+    assert "1-800-222-1222" in heard, "prompts.yaml:responses.unknown_medication: Poison Help"
 
 
 @pytest.mark.parametrize(("key", "fragment"), SPOKEN, ids=ids(SPOKEN))
@@ -299,7 +282,8 @@ REQUIRED_FACTS = [
     ("medications.yaml:methadone", "first", [r"can cause a fatal overdose", r"12 months"]),
     ("medications.yaml:methadone", "first", [r"alcohol", r"other opioids", r"as prescribed"]),
     ("medications.yaml:methadone", "first", [r"long-term maintenance"]),
-    ("medications.yaml:buprenorphine", "first", [r"Suboxone", r"Subutex", r"long-term"]),
+    ("medications.yaml:buprenorphine", "first", [r"Suboxone", r"monthly injection", r"long-term"]),
+    ("medications.yaml:buprenorphine", "first", [r"film or tablet with naloxone", r"on its own"]),
     ("medications.yaml:naltrexone", "first", [r"opioids only", r"7 to 10", r"Vivitrol"]),
     ("medications.yaml:naltrexone", "all", [r"overdose"]),
     (
@@ -307,24 +291,27 @@ REQUIRED_FACTS = [
         "first",
         [r"Anyone can give", r"over the counter", r"opioids only", r"30 to 90", r"9 1 1"],
     ),
-    ("medications.yaml:naloxone", "first", [r"repeat doses|more than one dose"]),
+    ("medications.yaml:naloxone", "first", [r"repeat doses|more than one dose", r"anyway"]),
     ("medications.yaml:lofexidine", "first", [r"Lucemyra", r"withdrawal"]),
     ("medications.yaml:clonidine", "first", [r"blood pressure", r"off-label", r"withdrawal"]),
     ("topics.yaml:WithdrawalIntent", "all", [r"first one to three days", r"about a week"]),
     ("topics.yaml:WithdrawalIntent", "all", [r"tolerance drops", r"first step"]),
     ("topics.yaml:WithdrawalIntent", "all", [r"lofexidine", r"clonidine", r"buprenorphine"]),
     ("topics.yaml:TreatmentOptionsIntent", "first", [r"No single treatment fits everyone"]),
+    ("topics.yaml:TreatmentOptionsIntent", "first", [r"inpatient", r"outpatient"]),
+    ("topics.yaml:TreatmentOptionsIntent", "first", [r"Medicine is the most effective treatment"]),
     (
         "topics.yaml:TreatmentOptionsIntent",
-        "first",
-        [r"inpatient", r"outpatient", r"intensive outpatient", r"partial hospitalization"],
+        "all",
+        [r"intensive outpatient", r"partial hospitalization"],
     ),
     ("topics.yaml:InterventionRefusedIntent", "first", [r"doesn't need to be voluntary"]),
     ("topics.yaml:InterventionRefusedIntent", "first", [r"boundaries", r"later"]),
+    ("topics.yaml:InterventionRefusedIntent", "all", [r"craft", r"Nar-Anon"]),
     ("topics.yaml:PregnancyIntent", "first", [r"methadone", r"buprenorphine", r"doctor"]),
     ("topics.yaml:PregnancyIntent", "first", [r"don't stop suddenly"]),
     ("topics.yaml:MixingDrugsIntent", "first", [r"fentanyl", r"alcohol", r"benzodiazepines"]),
-    ("topics.yaml:MixingDrugsIntent", "first", [r"sleeping pills", r"other opioids"]),
+    ("topics.yaml:MixingDrugsIntent", "first", [r"anxiety or sleep", r"other opioids"]),
     ("topics.yaml:HeroinFactsIntent", "first", [r"morphine"]),
     ("topics.yaml:HeroinFactsIntent", "all", [r"prescription pain", r"tolerance"]),
     (
@@ -333,8 +320,8 @@ REQUIRED_FACTS = [
         [r"HIV", r"hepatitis", r"abscesses", r"heart"],
     ),
     ("topics.yaml:FindHelpIntent", "first", [r"1-800-662-4357", r"free", r"confidential"]),
-    ("topics.yaml:FindHelpIntent", "first", [r"24 hours", r"treatment locator", r"9 8 8"]),
-    ("topics.yaml:FindHelpIntent", "first", [r"doctor"]),
+    ("topics.yaml:FindHelpIntent", "first", [r"24 hours", r"doctor"]),
+    ("topics.yaml:FindHelpIntent", "all", [r"treatment locator", r"9 8 8", r"1-800-222-1222"]),
     ("topics.yaml:TreatmentLengthIntent", "first", [r"three months", r"12 months", r"ongoing"]),
     (
         "topics.yaml:CostIntent",
@@ -351,11 +338,49 @@ REQUIRED_FACTS = [
         "first",
         [r"cognitive behavioral", r"contingency management", r"counseling", r"family therapy"],
     ),
+    # Medicines first (National Academies 2019): before therapy, and no one waits for counseling.
+    (
+        "topics.yaml:TherapyIntent",
+        "first",
+        [r"^Medicines are the most effective treatment", r"no one should wait"],
+    ),
+    ("topics.yaml:MedicationIntent", "first", [r"most effective treatment", r"no one should wait"]),
+    # A confrontational intervention is one option; CRAFT beside it (Meyers et al. 1999).
     (
         "topics.yaml:InterventionTypesIntent",
         "first",
-        [r"simple or brief", r"formal", r"family system", r"crisis", r"Johnson model"],
+        [r"brief", r"formal", r"confrontational", r"craft", r"best evidence"],
     ),
+    (
+        "topics.yaml:InterventionTypesIntent",
+        "all",
+        [r"family system", r"crisis", r"Johnson model", r"Community Reinforcement"],
+    ),
+    # The topics the seeds miss, with what CONTENT.md says they must hold.
+    ("topics.yaml:CrisisIntent", "first", [r"9 8 8", r"9 1 1", r"in danger right now"]),
+    ("topics.yaml:FentanylIntent", "first", [r"test strips", r"much stronger than heroin"]),
+    ("topics.yaml:FentanylIntent", "all", [r"legal varies by state|varies by state"]),
+    (
+        "topics.yaml:XylazineIntent",
+        "first",
+        [r"isn't an opioid", r"naloxone anyway", r"9 1 1", r"CPR"],
+    ),
+    ("topics.yaml:GetNaloxoneIntent", "first", [r"pharmacies", r"without a prescription", r"free"]),
+    ("topics.yaml:NeverUseAloneIntent", "first", [r"not to use alone", r"naloxone", r"9 1 1"]),
+    ("topics.yaml:HarmReductionIntent", "first", [r"sterile", r"naloxone", r"treatment"]),
+    (
+        "topics.yaml:WithdrawalOrOverdoseIntent",
+        "first",
+        [r"can't be woken", r"breathing", r"awake", r"9 1 1"],
+    ),
+    ("topics.yaml:AfterOverdoseIntent", "first", [r"hospital", r"30 to 90", r"buprenorphine"]),
+    (
+        "topics.yaml:QuitIntent",
+        "first",
+        [r"most effective treatment", r"doctor", r"1-800-662-4357", r"cold turkey"],
+    ),
+    ("topics.yaml:FamilyHelpIntent", "first", [r"craft", r"Nar-Anon", r"yourself", r"naloxone"]),
+    ("topics.yaml:FamilyHelpIntent", "all", [r"Community Reinforcement and Family Training"]),
 ]
 
 
@@ -425,7 +450,13 @@ CORRECTION_AUTHORITIES = [
     (r"tolerance drops", {"NIDA", "WHO 2009 guidelines"}),
     (r"voluntary", {"NIDA Principles"}),
     (r"no single treatment", {"NIDA Principles"}),
-    (r"fentanyl", {"NIDA"}),
+    (r"fentanyl", {"NIDA", "CDC"}),
+    (r"most effective treatment|save lives", {"National Academies 2019"}),
+    (r"\bcraft\b|Community Reinforcement", {"Meyers et al. 1999"}),
+    (r"protect the person who calls|good samaritan", {"CDC"}),
+    (r"xylazine|test strips?|syringe services", {"CDC"}),
+    (r"start CPR", {"AHA"}),
+    (r"locked away|kill a child", {"FDA methadone label", "FDA", "Poison Help"}),
     (r"pregnan", {"ACOG", "SAMHSA"}),
     (r"misconception|myth", {"NIDA"}),
     (r"9 8 8", {"988 Suicide and Crisis Lifeline"}),
@@ -446,6 +477,134 @@ def test_corrections_cite_their_authority(key: str, answer: model.Answer) -> Non
             assert authorities & set(answer.sources), (
                 f"{key}: says {pattern!r}, so cite one of {sorted(authorities)}"
             )
+
+
+# --- written for the ear -----------------------------------------------------------------------
+
+HEARD = [(key, ssml.to_text(fragment)) for key, fragment in SPOKEN]
+
+
+@pytest.mark.parametrize(("key", "heard"), HEARD, ids=ids(HEARD))
+def test_no_parentheses_or_semicolons(key: str, heard: str) -> None:
+    assert not punctuation_for_the_eye(heard), f"{key}: {punctuation_for_the_eye(heard)} in {heard}"
+
+
+@pytest.mark.parametrize(("key", "heard"), HEARD, ids=ids(HEARD))
+def test_spoken_lists_have_at_most_three_items(key: str, heard: str) -> None:
+    assert not long_lists(heard), f"{key}: more than three items in {long_lists(heard)}"
+
+
+@pytest.mark.parametrize(("key", "heard"), HEARD, ids=ids(HEARD))
+def test_each_phone_number_is_said_once(key: str, heard: str) -> None:
+    assert not repeated_numbers(heard), f"{key}: {repeated_numbers(heard)} said twice: {heard}"
+
+
+@pytest.mark.parametrize(
+    "old",
+    [
+        # The wording these rules replaced, quoted from the content before the revision.
+        "No single treatment fits everyone. Options include medical detox, to get through "
+        "withdrawal safely; inpatient or residential care, where you live on site; outpatient "
+        "care, where you live at home; and medicine such as methadone or buprenorphine.",
+        "I can tell you about methadone, buprenorphine, naltrexone, naloxone, lofexidine and "
+        "clonidine.",
+        "Signs of an opioid overdose include: they won't wake up or respond, breathing that is "
+        "very slow, shallow or has stopped, choking, gurgling or snoring sounds, tiny pupils, "
+        "pale, cold, clammy skin, and blue or gray lips and fingertips.",
+        "Mixing heroin with alcohol, benzodiazepines, sleeping pills or other opioids is "
+        "especially dangerous.",
+        "Lofexidine, sold as Lucemyra, is a non-opioid medicine that eases withdrawal symptoms "
+        "such as aches, chills, sweating, stomach cramps and anxiety during detox.",
+        "Naloxone (Narcan) reverses an overdose.",
+        "Call 1-800-662-4357 now. The number is 1-800-662-4357.",
+    ],
+)
+def test_the_ear_rules_catch_the_old_wording(old: str) -> None:
+    assert long_lists(old) or punctuation_for_the_eye(old) or repeated_numbers(old), old
+
+
+# --- CONTENT.md's revised rules: each check, and the old wording it catches ------------------
+
+
+def _first(key: str) -> str:
+    file, name = key.split(":")
+    return _heard((C.medications if file == "medications.yaml" else C.topics)[name].answer)
+
+
+def test_crisis_says_988_first() -> None:
+    heard = _first("topics.yaml:CrisisIntent")
+    assert says_988_first(heard), f"topics.yaml:CrisisIntent: 9 8 8 in the first 12 words: {heard}"
+
+
+def test_crisis_rule_catches_988_last() -> None:
+    """The old answer to "i want to kill myself" was the treatment helpline, with 988 last."""
+    old = (
+        "Call the SAMHSA National Helpline at 1-800-662-4357. It's free, confidential and open 24 "
+        "hours a day, every day. For a mental health crisis, call or text 9 8 8."
+    )
+    assert not says_988_first(old)
+
+
+def test_every_crisis_part_gives_988() -> None:
+    topic = C.topics["CrisisIntent"]
+    for index, follow_up in enumerate(topic.more):
+        assert "9 8 8" in _heard(follow_up.answer), f"topics.yaml:CrisisIntent.more[{index}]"
+
+
+def test_good_samaritan_answer_opens_with_cdc_wording() -> None:
+    heard = _first("topics.yaml:GoodSamaritanIntent")
+    assert heard.startswith(GOOD_SAMARITAN_SENTENCE), f"topics.yaml:GoodSamaritanIntent: {heard}"
+    old = "If you call 9 1 1, the police may come, so think about whether to call."
+    assert not old.startswith(GOOD_SAMARITAN_SENTENCE)
+
+
+@pytest.mark.parametrize(("key", "heard"), HEARD, ids=ids(HEARD))
+def test_test_strips_come_with_negative_does_not_mean_safe(key: str, heard: str) -> None:
+    assert not strip_caveat_missing(heard), f"{key}: a negative strip doesn't mean safe: {heard}"
+
+
+def test_strip_rule_catches_strips_without_the_caveat() -> None:
+    assert strip_caveat_missing("Fentanyl test strips show whether fentanyl is in a drug.")
+    assert not strip_caveat_missing(
+        "Test strips can show fentanyl, but a negative strip doesn't mean it's safe."
+    )
+
+
+@pytest.mark.parametrize(("key", "heard"), HEARD, ids=ids(HEARD))
+def test_xylazine_answers_say_give_naloxone_anyway(key: str, heard: str) -> None:
+    assert not xylazine_without_give_anyway(heard), f"{key}: give naloxone anyway: {heard}"
+
+
+def test_xylazine_rule_catches_reverses_opioids_only() -> None:
+    old = "Xylazine is not an opioid. Naloxone reverses opioids only, so it won't help."
+    assert xylazine_without_give_anyway(old)
+
+
+@pytest.mark.parametrize("medicine", ["methadone", "buprenorphine"])
+def test_methadone_and_buprenorphine_say_keep_it_locked_away(medicine: str) -> None:
+    topic = C.medications[medicine]
+    assert LOCKED_AWAY_SENTENCE in _heard(topic.answer), f"medications.yaml:{medicine}"
+    safety = topic.more[topic.lead_for("safety") - 1]
+    assert "one dose can kill a child" in _heard(safety.answer).lower(), (
+        f"medications.yaml:{medicine}: the safety part warns of children too"
+    )
+    assert "1-800-222-1222" in _heard(safety.answer), f"medications.yaml:{medicine}: Poison Help"
+
+
+def test_locked_away_rule_catches_the_old_methadone_answer() -> None:
+    old = (
+        "Methadone is a long-acting opioid medicine that eases withdrawal and cravings. It's a "
+        "long-term maintenance treatment, and 12 months is a usual minimum."
+    )
+    assert LOCKED_AWAY_SENTENCE not in old
+
+
+def test_the_intervention_guide_does_not_make_an_interventionist_essential() -> None:
+    first = ssml.to_text(C.guides["intervention"].first_step.answer.speech)
+    assert "craft" in first.lower(), "guides.yaml:intervention: offer CRAFT beside a confrontation"
+    assert "interventionist" not in first.lower(), (
+        "guides.yaml:intervention: step one must not present an interventionist as the way"
+    )
 
 
 # --- the guides ---------------------------------------------------------------------------------

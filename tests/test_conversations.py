@@ -10,10 +10,18 @@ import re
 
 import pytest
 
-from speech import content
-from speech.content.schema import MEDICATIONS, TOPIC_INTENTS
+from speech import content, ssml
+from speech.content.schema import CRISIS_INTENT, MEDICATIONS, TOPIC_INTENTS
+from speech.simulator.envelopes import Reply
 from speech.ssml import to_text
-from tests.content_rules import DISCLAIMER, MAX_FIRST_WORDS, MAX_OVERDOSE_STEP_WORDS
+from tests.content_rules import (
+    DISCLAIMER,
+    FORBIDDEN,
+    MAX_FIRST_WORDS,
+    MAX_OVERDOSE_STEP_WORDS,
+    phone_problems,
+    says_988_first,
+)
 from tests.helpers import Alexa
 
 EN = content.load("en-US")
@@ -136,14 +144,15 @@ async def test_medication_without_a_value_gives_the_overview(alexa: Alexa) -> No
     assert reply.speech.startswith(to_text(EN.topics["MedicationIntent"].answer.speech)[:40])
 
 
-async def test_an_unknown_medicine_lists_the_ones_we_cover(alexa: Alexa) -> None:
+async def test_an_unknown_medicine_names_a_few_we_cover_and_poison_help(alexa: Alexa) -> None:
     envelope = alexa.session.intent("MedicationIntent")
     envelope["request"]["intent"]["slots"] = {
         "medication": {"name": "medication", "value": "aspirin", "confirmationStatus": "NONE"}
     }
-    reply_json = await alexa.send(envelope)
-    speech = reply_json["response"]["outputSpeech"]["ssml"]
-    assert all(name in speech for name in MEDICATIONS)
+    reply = Reply.of(await alexa.send(envelope))
+    named = [name for name in MEDICATIONS if name in reply.speech]
+    assert 2 <= len(named) <= 4, named  # a few, never all six in one breath
+    assert "1-800-222-1222" in reply.speech and not reply.end_session
 
 
 async def test_methadone_warns_of_fatal_overdose(alexa: Alexa) -> None:
@@ -343,3 +352,93 @@ async def test_a_medicine_offers_its_follow_ups_too(alexa: Alexa) -> None:
     assert reply.speech.startswith(to_text(topic.more[0].answer.speech)[:40])
     reply = await alexa.turn("AMAZON.PreviousIntent")
     assert reply.speech.startswith(to_text(topic.answer.speech)[:40])
+
+
+# The questions the seeds miss (issue 11), over signed HTTP
+
+
+NEW_TOPICS = TOPIC_INTENTS[TOPIC_INTENTS.index(CRISIS_INTENT) :]
+
+
+def forbidden_claims(text: str) -> list[str]:
+    return [
+        f"{name}: {match.group(0)!r}"
+        for name, pattern, exempt in FORBIDDEN
+        for match in re.finditer(pattern, text, re.IGNORECASE)
+        if not exempt(text, match)
+    ]
+
+
+@pytest.mark.parametrize("intent", NEW_TOPICS)
+async def test_every_new_topic_answers_every_part_safely(alexa: Alexa, intent: str) -> None:
+    """Each part as a caller hears it: valid SSML Alexa will speak, no number but CONTENT.md's,
+    no sponsor, no forbidden claim, and the session open for "yes"."""
+    topic = EN.topics[intent]
+    replies = [await alexa.turn(intent)]
+    replies += [await alexa.turn("AMAZON.YesIntent") for _ in topic.more]
+    assert len({reply.speech for reply in replies}) == len(topic.more) + 1
+    for reply in replies:
+        ssml.validate(reply.ssml)
+        for prompt in filter(None, [reply.reprompt]):
+            ssml.validate(prompt)
+        fragment = reply.ssml.removeprefix("<speak>").removesuffix("</speak>")
+        assert phone_problems(fragment) == [], reply.speech
+        assert forbidden_claims(reply.speech) == [], reply.speech
+        assert not reply.end_session and reply.reprompt
+    assert words(replies[0].speech) <= MAX_FIRST_WORDS
+
+
+async def test_a_crisis_hears_988_first_and_again_if_silent(alexa: Alexa) -> None:
+    reply = await alexa.turn(CRISIS_INTENT)
+    assert says_988_first(reply.speech), reply.speech
+    assert "9 1 1" in reply.speech
+    assert reply.reprompt is not None and "9 8 8" in to_text(reply.reprompt)
+    assert reply.card is not None and "988" in reply.card["content"]
+
+
+async def test_quitting_gives_the_helpline_once_and_on_the_card(alexa: Alexa) -> None:
+    reply = await alexa.turn("QuitIntent")
+    assert reply.ssml.count("1-800-662-4357") == 1
+    assert reply.card is not None and "1-800-662-4357" in reply.card["content"]
+
+
+# Questions answered first: the part that answers, then the others, each offered
+
+
+async def test_how_long_withdrawal_lasts_gets_the_timeline_first(alexa: Alexa) -> None:
+    topic = EN.topics["WithdrawalIntent"]
+    timeline = topic.more[topic.lead_for("how_long") - 1]
+    reply = await alexa.turn("WithdrawalIntent", question="how_long")
+    assert reply.speech.startswith(to_text(timeline.answer.speech))
+    assert reply.speech.endswith(f"Want to hear about {topic.offer}?")
+    # Yes: the first answer, offering the follow-up after the timeline, never the timeline again.
+    reply = await alexa.turn("AMAZON.YesIntent")
+    assert reply.speech.startswith(to_text(topic.answer.speech))
+    assert reply.speech.endswith(f"Want to hear about {topic.more[1].offer}?")
+    heard = [reply.speech]
+    for _ in topic.more[1:]:
+        heard.append((await alexa.turn("AMAZON.YesIntent")).speech)
+    assert not any(to_text(timeline.answer.speech) in speech for speech in heard)
+    done = await alexa.turn("AMAZON.YesIntent")
+    assert done.speech == to_text(EN.prompts["no_more"].speech)
+
+
+async def test_go_back_after_a_question_returns_to_the_part_that_answered_it(alexa: Alexa) -> None:
+    await alexa.turn("WithdrawalIntent", question="how_long")
+    await alexa.turn("AMAZON.YesIntent")
+    reply = await alexa.turn("AMAZON.PreviousIntent")
+    assert reply.speech.startswith("Withdrawal symptoms can start within hours")
+
+
+async def test_is_methadone_safe_gets_the_safety_answer(alexa: Alexa) -> None:
+    reply = await alexa.turn("MedicationIntent", medication="methadone", question="safety")
+    assert reply.speech.startswith("Methadone can cause a fatal overdose")
+    assert "alcohol" in reply.speech and "lowers the risk of overdose" in reply.speech
+    assert reply.speech != (await alexa.turn("MedicationIntent", medication="methadone")).speech
+
+
+async def test_a_question_no_part_answers_gets_the_first_answer(alexa: Alexa) -> None:
+    reply = await alexa.turn("MedicationIntent", medication="naltrexone", question="cost")
+    assert reply.speech.startswith(to_text(EN.medications["naltrexone"].answer.speech)[:40])
+    reply = await alexa.turn("FentanylIntent", question="no_such_question")
+    assert reply.speech.startswith(to_text(EN.topics["FentanylIntent"].answer.speech)[:40])

@@ -17,7 +17,16 @@ from typing import Any
 import pytest
 
 from intents.names import BUILT_IN_INTENTS, EMERGENCY
-from speech.content.schema import CUSTOM_INTENTS
+from speech.content.schema import (
+    CUSTOM_INTENTS,
+    MEDICATION_INTENT,
+    MEDICATION_SLOT,
+    MEDICATION_SLOT_TYPE,
+    QUESTION_INTENTS,
+    QUESTION_SLOT,
+    QUESTION_SLOT_TYPE,
+    QUESTIONS,
+)
 
 REPO = Path(__file__).resolve().parents[1]
 PACKAGE = REPO / "interaction_model"
@@ -179,7 +188,8 @@ LAUNCH_WORDS = {
 }
 WAKE_WORDS = {"alexa", "amazon", "echo", "computer", "ziggy", "skill", "app"}
 
-UTTERANCE_RE = re.compile(r"^[a-z' .{}]+$")
+UTTERANCE_RE = re.compile(r"^[a-z' .{}_]+$")
+SLOT_NAMES = {MEDICATION_SLOT, QUESTION_SLOT}
 SLOT_RE = re.compile(r"\{([^{}]*)\}")
 MAX_UTTERANCE_CHARS = 200
 
@@ -313,12 +323,14 @@ def test_utterance_characters() -> None:
                 f"{name}: {sample!r} has a period that does not follow a single spoken letter"
             )
         for slot in SLOT_RE.findall(sample):
-            assert slot == "medication", f"{name}: {sample!r} references unknown slot {{{slot}}}"
+            assert slot in SLOT_NAMES, f"{name}: {sample!r} references unknown slot {{{slot}}}"
         stripped = SLOT_RE.sub("", sample)
         assert "{" not in stripped and "}" not in stripped, f"{name}: {sample!r} has stray braces"
-        assert re.fullmatch(r"(\{medication\}|[^{} ]+)( (\{medication\}|[^{} ]+))*", sample), (
+        assert re.fullmatch(r"(\{[a-z]+\}|[^{} ]+)( (\{[a-z]+\}|[^{} ]+))*", sample), (
             f"{name}: {sample!r} slot references must stand alone between spaces"
         )
+        slots = SLOT_RE.findall(sample)
+        assert len(slots) == len(set(slots)), f"{name}: {sample!r} uses a slot twice"
         assert SLOT_RE.sub("", sample).strip(), f"{name}: {sample!r} is only a slot reference"
 
 
@@ -343,20 +355,54 @@ def test_slots_declared_and_typed() -> None:
                 assert ref in declared, f"{name}: {sample!r} uses undeclared slot {{{ref}}}"
 
 
+def expected_slots(name: str) -> list[dict[str, str]]:
+    """The slots the contract gives an intent: the medicine, then the question asked."""
+    slots = []
+    if name == MEDICATION_INTENT:
+        slots.append({"name": MEDICATION_SLOT, "type": MEDICATION_SLOT_TYPE})
+    if name in QUESTION_INTENTS:
+        slots.append({"name": QUESTION_SLOT, "type": QUESTION_SLOT_TYPE})
+    return slots
+
+
+@pytest.mark.parametrize("name", CUSTOM_INTENTS)
+def test_slots_follow_the_contract(name: str) -> None:
+    slots = intents()[name].get("slots", [])
+    assert slots == expected_slots(name), f"{name}: slots {slots}, expected {expected_slots(name)}"
+
+
 def test_medication_intent_slot() -> None:
-    intent = intents()["MedicationIntent"]
-    slots = intent.get("slots", [])
-    assert slots == [{"name": "medication", "type": "MEDICATION"}], (
-        f"MedicationIntent slots must be exactly medication:MEDICATION, got {slots}"
-    )
     with_slot = [s for s in samples("MedicationIntent") if "{medication}" in s]
     total = len(samples("MedicationIntent"))
     assert 2 * len(with_slot) >= total, (
         f"MedicationIntent: only {len(with_slot)} of {total} samples use {{medication}}"
     )
     for name, sample in all_samples():
-        if name != "MedicationIntent":
-            assert "{" not in sample, f"{name}: {sample!r} uses a slot but declares none"
+        declared = {slot["name"] for slot in intents()[name].get("slots", [])}
+        for slot in SLOT_RE.findall(sample):
+            assert slot in declared, f"{name}: {sample!r} uses {{{slot}}} but declares no such slot"
+
+
+@pytest.mark.parametrize("name", QUESTION_INTENTS)
+def test_question_intents_let_the_question_be_said(name: str) -> None:
+    """A question slot no sample uses would never be filled: each intent that takes it has samples
+    that carry it ("{question} does withdrawal last")."""
+    with_question = [s for s in samples(name) if "{question}" in s]
+    assert len(with_question) >= 3, f"{name}: only {len(with_question)} samples use {{question}}"
+
+
+def test_question_type_holds_exactly_the_question_ids() -> None:
+    values = types()[QUESTION_SLOT_TYPE]["values"]
+    assert [value["id"] for value in values] == list(QUESTIONS)
+    owner_of: dict[str, str] = {}
+    for value in values:
+        for phrase in [value["name"]["value"], *value["name"].get("synonyms", [])]:
+            key = norm(phrase)
+            assert re.fullmatch(r"[a-z' ]+", key), f"QUESTION {value['id']}: bad synonym {phrase!r}"
+            assert key not in owner_of, f"QUESTION {phrase!r}: {owner_of[key]} and {value['id']}"
+            # Disjoint from the medicines, so "is {medication} {question}" splits one way only.
+            assert key not in medication_phrases(), f"QUESTION {phrase!r} is also a medicine"
+            owner_of[key] = value["id"]
 
 
 def test_no_duplicates_within_intent() -> None:
@@ -376,18 +422,29 @@ def test_no_duplicates_across_intents() -> None:
     assert not clashes, f"samples in more than one intent: {clashes}"
 
 
+def slot_phrases(slot_type: str) -> list[str]:
+    phrases: list[str] = []
+    for value in types()[slot_type]["values"]:
+        phrases.append(value["name"]["value"])
+        phrases.extend(value["name"].get("synonyms", []))
+    return [norm(p) for p in phrases]
+
+
 def test_slot_samples_do_not_shadow_other_intents() -> None:
-    """A sample with {medication} filled in must not equal another intent's sample."""
+    """A sample with a slot filled in must not equal another intent's sample."""
     owners = {norm(sample): name for name, sample in all_samples()}
-    for sample in samples("MedicationIntent"):
-        if "{medication}" not in sample:
-            continue
-        for phrase in medication_phrases():
-            filled = norm(sample.replace("{medication}", phrase))
-            owner = owners.get(filled, "MedicationIntent")
-            assert owner == "MedicationIntent", (
-                f"MedicationIntent: {sample!r} with {phrase!r} equals {owner} sample {filled!r}"
-            )
+    fillers = {
+        MEDICATION_SLOT: slot_phrases(MEDICATION_SLOT_TYPE),
+        QUESTION_SLOT: slot_phrases(QUESTION_SLOT_TYPE),
+    }
+    for name, sample in all_samples():
+        for slot, phrases in fillers.items():
+            if "{" + slot + "}" not in sample:
+                continue
+            for phrase in phrases:
+                filled = norm(sample.replace("{" + slot + "}", phrase))
+                owner = owners.get(filled, name)
+                assert owner == name, f"{name}: {sample!r} with {phrase!r} equals {owner}'s sample"
 
 
 def test_builtin_words_not_stolen() -> None:

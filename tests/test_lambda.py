@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 import subprocess
 import sys
 import zipfile
@@ -11,6 +12,7 @@ from typing import Any
 
 import pytest
 
+from skill.settings import STORE_ENV
 from speech.simulator.envelopes import DEV_SKILL_ID, Reply, Session
 
 BUILD = Path(__file__).resolve().parents[1] / "script" / "build-lambda"
@@ -38,14 +40,16 @@ def unpacked(tmp_path_factory: pytest.TempPathFactory) -> Path:
     return directory / "app"
 
 
-def invoke(unpacked: Path, event: dict[str, Any]) -> dict[str, Any]:
+def invoke(
+    unpacked: Path, event: dict[str, Any], env: dict[str, str] | None = None
+) -> dict[str, Any]:
     # -I -S: no site-packages, no PYTHONPATH, no user site; only the stdlib and the zip.
     result = subprocess.run(
         [sys.executable, "-I", "-S", "-c", RUNNER, str(unpacked)],
         input=json.dumps(event),
         capture_output=True,
         text=True,
-        env={"HEROIN_HELP_SKILL_ID": DEV_SKILL_ID},
+        env={"HEROIN_HELP_SKILL_ID": DEV_SKILL_ID, **(env or {})},
         timeout=60,
         check=True,
     )
@@ -71,8 +75,74 @@ def test_the_lambda_handler_refuses_another_skill(unpacked: Path) -> None:
     assert answer == {"error": "VerificationError"}
 
 
+def test_the_lambda_handler_answers_with_a_guide_store_named(unpacked: Path) -> None:
+    """The store connects only on a lookup, so naming one (here unreachable, and without boto3,
+    which the zip leaves to the Lambda runtime) changes nothing for an answer."""
+    store = {STORE_ENV: "dynamodb://heroin-help-guide?region=us-east-1&endpoint=http://127.0.0.1:9"}
+    answer = invoke(unpacked, Session().intent("OverdoseEmergencyIntent"), store)
+    assert Reply.of(answer["response"]).speech.startswith("Call 9 1 1")
+
+
 def test_the_zip_holds_the_lambda_path_and_not_the_tools(unpacked: Path) -> None:
     assert (unpacked / "speech" / "content" / "en-US.compiled.json").is_file()
     assert (unpacked / "intents" / "asksdk" / "serializer.py").is_file()
+    assert (unpacked / "skill" / "stores" / "dynamodb.py").is_file()
     for tool in ("speech/simulator", "speech/tts", "aiohttp", "cryptography", "pyttsx3"):
         assert not (unpacked / tool).exists(), f"{tool} is not on the Lambda path"
+    for runtime in ("boto3", "botocore"):
+        assert not (unpacked / runtime).exists(), f"{runtime} comes with the Lambda runtime"
+
+
+def importtime(program: str, env: dict[str, str]) -> str:
+    """What `python -X importtime -c program` writes to stderr, HEROIN_HELP_STORE unset but
+    for `env`."""
+    result = subprocess.run(
+        [sys.executable, "-X", "importtime", "-c", program],
+        capture_output=True,
+        text=True,
+        env={k: v for k, v in os.environ.items() if k != STORE_ENV} | env,
+        timeout=120,
+        check=True,
+    )
+    return result.stderr
+
+
+def modules_in(importtime: str) -> set[str]:
+    lines = importtime.splitlines()
+    return {line.rpartition("|")[2].strip() for line in lines if line.startswith("import time:")}
+
+
+STORE_BACKENDS = {"boto3", "botocore", "sqlite3", "_sqlite3"}
+
+
+def test_the_cold_start_without_a_store_imports_no_store() -> None:
+    stderr = importtime("import skill.lambda_function", {})
+    modules = modules_in(stderr)
+    assert "skill.lambda_function" in modules
+    assert modules & (STORE_BACKENDS | {"skill.stores"}) == set()
+    assert f"{STORE_ENV} is not set" in stderr
+
+
+def test_the_cold_start_with_a_dynamodb_store_imports_boto3_only_for_a_lookup() -> None:
+    program = (
+        "import skill.lambda_function as entry\n"
+        "from intents.continuity import StoreError, user_key\n"
+        "import sys\n"
+        "print('LOOKUP', file=sys.stderr, flush=True)\n"
+        "try:\n"
+        "    entry._skill.store.load(user_key('amzn1.ask.account.CALLER'))\n"
+        "except StoreError:\n"
+        "    pass\n"
+    )
+    closed = "http://127.0.0.1:9"  # the discard port: nothing listens
+    env = {
+        STORE_ENV: f"dynamodb://heroin-help-guide?region=us-east-1&endpoint={closed}",
+        "AWS_ACCESS_KEY_ID": "testing",
+        "AWS_SECRET_ACCESS_KEY": "testing",
+        "AWS_EC2_METADATA_DISABLED": "true",
+    }
+    stderr = importtime(program, env)
+    before, _, after = (modules_in(part) for part in stderr.partition("LOOKUP"))
+    assert "skill.stores.dynamodb" in before
+    assert before & STORE_BACKENDS == set()
+    assert {"boto3", "botocore"} <= after

@@ -15,6 +15,7 @@ from speech.simulator.devpki import DevPaths, load_signing_key
 from speech.simulator.devservice import DevService, start_service
 from speech.simulator.envelopes import Reply, Session
 from speech.simulator.transports import SignedClient
+from tests.helpers import launch
 
 
 @pytest.fixture
@@ -22,11 +23,6 @@ def service(dev_pki: DevPaths) -> Iterator[DevService]:
     running = start_service(dev_pki)
     yield running
     running.stop()
-
-
-async def launch(url: str, dev_pki: DevPaths) -> Reply:
-    async with SignedClient(url, load_signing_key(dev_pki.signing_key)) as client:
-        return Reply.of(await client.send(Session().launch()))
 
 
 async def test_serve_answers_signed_requests_and_logs_them(

@@ -16,6 +16,7 @@ import pytest
 
 from speech import content, ssml
 from speech.content import loader
+from speech.content.model import Heard
 from speech.tts import engine, playback, review, wav
 
 TELEPHONE = '<say-as interpret-as="telephone">1-800-662-4357</say-as>'
@@ -70,8 +71,11 @@ def test_break_only_is_exact_silence(tmp_path: Path) -> None:
         assert set(wav.readframes(wav.getnframes())) == {0}
 
 
-def test_telephone_number_reaches_the_engine_digit_by_digit(tmp_path: Path) -> None:
-    assert engine.speakable_segments(TELEPHONE) == [ssml.Segment("1, 8 0 0, 6 6 2, 4 3 5 7")]
+def test_telephone_number_reaches_the_engine_grouped_as_people_say_it(tmp_path: Path) -> None:
+    # "one, eight hundred, six six two, four three five seven", as Alexa reads a telephone say-as.
+    assert engine.speakable_segments(TELEPHONE) == [ssml.Segment("1, 800, 6 6 2, 4 3 5 7")]
+    assert ssml.spell_number("1-800-222-1222") == "1, 800, 2 2 2, 1 2 2 2"
+    assert ssml.spell_number("911") == "9 1 1"
 
     spelled_ssml = engine.render_wav(TELEPHONE, tmp_path / "tel.wav")
     spelled_text = engine.render_wav(ssml.spell_number("1-800-662-4357"), tmp_path / "spelled.wav")
@@ -80,8 +84,8 @@ def test_telephone_number_reaches_the_engine_digit_by_digit(tmp_path: Path) -> N
         '<say-as interpret-as="telephone">911</say-as>', tmp_path / "911.wav"
     )
 
-    # Measured: 4.33 to 4.44 s for both spelled forms, 5.6 s for "one minus eight hundred
-    # minus ...", 1.19 s for "9 1 1".
+    # Measured: 4.1 s for both spelled forms, 5.6 s for "one minus eight hundred minus ...",
+    # 1.19 s for "9 1 1".
     assert spelled_ssml == pytest.approx(spelled_text, abs=0.25)
     assert abs(spelled_ssml - unspelled) > 0.75
     assert spelled_ssml > three_digits + 2.0
@@ -128,9 +132,9 @@ def test_one_speaker_per_process() -> None:
 
 def test_render_all_writes_wavs_and_reports_longest_first(tmp_path: Path) -> None:
     answers = [
-        ("prompts.yaml:responses.goodbye", "Take care."),
-        ("guides.yaml:overdose.steps.call", f"Call {TELEPHONE} now."),
-        ("topics.yaml:CostIntent", 'Costs vary.<break time="1s"/>Ask your insurer.'),
+        Heard("prompts.yaml:responses.goodbye", "Take care.", first=True),
+        Heard("guides.yaml:overdose.steps.call", f"Call {TELEPHONE} now.", first=True),
+        Heard("topics.yaml:CostIntent", 'Costs vary.<break time="1s"/>Ask your insurer.', False),
     ]
     progress = io.StringIO()
 
@@ -156,13 +160,17 @@ def test_render_all_writes_wavs_and_reports_longest_first(tmp_path: Path) -> Non
 
     rows = json.loads((out / "report.json").read_text(encoding="utf-8"))
     assert [row["key"] for row in rows] == [report.key for report in reports]
-    assert set(rows[0]) == {"key", "words", "seconds", "file"}
+    assert set(rows[0]) == {"key", "first", "words", "seconds", "flag", "text", "file"}
     assert all((out / row["file"]).is_file() for row in rows)
+    texts = {row["key"]: row["text"] for row in rows}
+    assert texts["guides.yaml:overdose.steps.call"] == "Call 1-800-662-4357 now."
+    assert not any(row["flag"] for row in rows)  # all short
     with (out / "report.tsv").open(encoding="utf-8", newline="") as tsv:
         table = list(csv.DictReader(tsv, dialect="excel-tab"))
     assert [(row["key"], int(row["words"]), float(row["seconds"])) for row in table] == [
         (row["key"], row["words"], row["seconds"]) for row in rows
     ]
+    assert [row["text"] for row in table] == [row["text"] for row in rows]
 
     bar = progress.getvalue()
     assert bar.startswith("\r[")
@@ -170,8 +178,27 @@ def test_render_all_writes_wavs_and_reports_longest_first(tmp_path: Path) -> Non
     assert bar.endswith("\n")
 
 
+def test_a_long_first_answer_is_flagged_and_a_long_follow_up_is_not(tmp_path: Path) -> None:
+    # About 40 seconds of speech: the limit is for what is said first, offer included.
+    long = " ".join(["Call for help now, and stay with the person until help arrives."] * 9)
+    reports = review.render_all(
+        [Heard("first", long, first=True), Heard("follow-up", long, first=False)],
+        tmp_path,
+        progress=None,
+    )
+
+    by_key = {report.key: report for report in reports}
+    assert by_key["first"].seconds > review.FIRST_ANSWER_MAX_SECONDS
+    assert by_key["first"].flag == review.OVER_LIMIT
+    assert by_key["follow-up"].flag == ""
+
+
 def test_render_all_keeps_keys_that_sanitise_alike_apart(tmp_path: Path) -> None:
-    reports = review.render_all([("a:b", "One."), ("a/b", "Two.")], tmp_path, progress=None)
+    reports = review.render_all(
+        [Heard("a:b", "One.", first=True), Heard("a/b", "Two.", first=True)],
+        tmp_path,
+        progress=None,
+    )
 
     assert sorted(report.file.name for report in reports) == ["a_b-2.wav", "a_b.wav"]
 
@@ -204,14 +231,26 @@ def test_say_rejects_bad_input(tmp_path: Path, capsys: pytest.CaptureFixture[str
     assert "say:" in capsys.readouterr().err
 
 
-def test_say_all_renders_every_answer(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+def test_say_all_renders_every_response_as_heard_and_no_first_answer_runs_over_25_s(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
     try:
-        answers = list(content.load("en-US").answers())
+        heard = list(content.load("en-US").heard())
     except loader.ContentError as error:
         pytest.skip(f"en-US content is not complete yet: {error}")
 
     code = review.say_main(None, tmp_path, all_answers=True, locale="en-US")
 
     assert code == 0
-    assert len(json.loads((tmp_path / "report.json").read_text(encoding="utf-8"))) == len(answers)
-    assert f"rendered {len(answers)} answers" in capsys.readouterr().out
+    rows = json.loads((tmp_path / "report.json").read_text(encoding="utf-8"))
+    assert len(rows) == len(heard)
+    printed = capsys.readouterr().out
+    assert f"rendered {len(heard)} answers" in printed
+    # The first answer is measured with the question that offers more, as a caller hears it.
+    withdrawal = next(row for row in rows if row["key"] == "topics.yaml:WithdrawalIntent")
+    assert withdrawal["first"] and withdrawal["text"].endswith(
+        "Want to hear about how long withdrawal lasts?"
+    )
+    over = [(row["key"], row["seconds"]) for row in rows if row["flag"]]
+    assert over == [], f"first answers over {review.FIRST_ANSWER_MAX_SECONDS} s: {over}"
+    assert f"0 {review.OVER_LIMIT}" in printed

@@ -25,7 +25,7 @@ from speech.content.model import (
     Topic,
 )
 
-BUNDLE_FORMAT = 2
+BUNDLE_FORMAT = 3
 
 
 def load_compiled(
@@ -75,8 +75,10 @@ def _from_json(data: dict[str, Any]) -> LocaleContent:
         return Answer(a["key"], a["speech"], a["reprompt"], tuple(a["sources"]))
 
     def topic(t: dict[str, Any]) -> Topic:
-        more = tuple(FollowUp(f["offer"], answer(f["answer"])) for f in t["more"])
-        return Topic(t["key"], t["title"], answer(t["answer"]), more)
+        more = tuple(
+            FollowUp(f["offer"], answer(f["answer"]), tuple(f["answers"])) for f in t["more"]
+        )
+        return Topic(t["key"], t["title"], answer(t["answer"]), more, t["offer"])
 
     def guide(g: dict[str, Any]) -> Guide:
         steps = {

@@ -54,13 +54,20 @@ def load_directory(directory: Path, sources_file: Path) -> LocaleContent:
         reader.exact(prompts_file["templates"], "prompts.yaml:templates", schema.TEMPLATES)
     )
     topics = {
-        intent: reader.topic(f"topics.yaml:{intent}", intent, entry)
+        intent: reader.topic(
+            f"topics.yaml:{intent}", intent, entry, asked=intent in schema.QUESTION_INTENTS
+        )
         for intent, entry in reader.exact(
             reader.file("topics.yaml"), "topics.yaml", schema.TOPIC_INTENTS
         )
     }
     medications = {
-        name: reader.topic(f"medications.yaml:{name}", name, entry)
+        name: reader.topic(
+            f"medications.yaml:{name}",
+            name,
+            entry,
+            asked=schema.MEDICATION_INTENT in schema.QUESTION_INTENTS,
+        )
         for name, entry in reader.exact(
             reader.file("medications.yaml"), "medications.yaml", schema.MEDICATIONS
         )
@@ -154,26 +161,56 @@ class _Reader:
             sources=self.sources(f"{where}.sources", entry.get("sources", []), sources_required),
         )
 
-    def topic(self, where: str, key: str, data: Any) -> Topic:
+    def topic(self, where: str, key: str, data: Any, *, asked: bool) -> Topic:
+        """A topic; `asked` when its intent takes the question slot, so parts may answer it."""
         entry = self.fields(
-            data, where, {"title", "speech", "sources"}, frozenset({"reprompt", "more"})
+            data, where, {"title", "speech", "sources"}, frozenset({"reprompt", "more", "offer"})
         )
         more = []
         for index, item in enumerate(entry.get("more") or []):
             item_where = f"{where}.more[{index}]"
-            fields = self.fields(item, item_where, {"offer", "speech", "sources"})
+            fields = self.fields(
+                item, item_where, {"offer", "speech", "sources"}, frozenset({"answers"})
+            )
             more.append(
                 FollowUp(
                     self.text(f"{item_where}.offer", fields["offer"]),
                     self.answer(item_where, _answer_fields(fields)),
+                    self.questions(f"{item_where}.answers", fields.get("answers"), asked),
                 )
+            )
+        offer = entry.get("offer")
+        if offer is None and any(follow_up.answers for follow_up in more):
+            raise ContentError(
+                f"{self.directory.name}/{where}: a follow-up answers a question first, so the "
+                "first answer needs an 'offer' to be offered after it"
             )
         return Topic(
             key=key,
             title=self.text(f"{where}.title", entry["title"]),
             answer=self.answer(where, _answer_fields(entry)),
             more=tuple(more),
+            offer=None if offer is None else self.text(f"{where}.offer", offer),
         )
+
+    def questions(self, where: str, value: Any, asked: bool) -> tuple[str, ...]:
+        """The question ids a follow-up answers first (schema.QUESTIONS)."""
+        if value is None:
+            return ()
+        if not isinstance(value, list) or not value:
+            raise ContentError(f"{self.directory.name}/{where}: expected a list of question ids")
+        if not asked:
+            raise ContentError(
+                f"{self.directory.name}/{where}: this intent takes no question slot "
+                "(schema.QUESTION_INTENTS), so nothing can ask for this part first"
+            )
+        unknown = [question for question in value if question not in schema.QUESTIONS]
+        if unknown:
+            raise ContentError(
+                f"{self.directory.name}/{where}: unknown question ids {unknown} "
+                f"(use {', '.join(schema.QUESTIONS)})"
+            )
+        return tuple(value)
 
     def guide(self, where: str, name: str, data: Any) -> Guide:
         entry = self.fields(

@@ -24,14 +24,50 @@ class Answer:
 class FollowUp:
     offer: str  # completes "Want to hear about ...?"
     answer: Answer
+    # The questions (schema.QUESTIONS) this part answers: asked one of them, the caller hears
+    # this part first ("how long does withdrawal last" gets the timeline, not the symptoms).
+    answers: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True, slots=True)
 class Topic:
+    """A first answer (part 0) and its follow-ups (parts 1, 2, ...), each offering the next.
+
+    A question can put a follow-up first (the lead); the other parts then follow in their
+    written order, the first answer offered with the topic's own `offer`.
+    """
+
     key: str
     title: str  # card title in the Alexa app
     answer: Answer
     more: tuple[FollowUp, ...]
+    offer: str | None = None  # offers the first answer when a follow-up was said before it
+
+    @property
+    def parts(self) -> int:
+        return 1 + len(self.more)
+
+    def part(self, number: int) -> Answer:
+        return self.answer if number == 0 else self.more[number - 1].answer
+
+    def offer_of(self, number: int) -> str | None:
+        """What completes "Want to hear about ...?" for this part."""
+        return self.offer if number == 0 else self.more[number - 1].offer
+
+    def lead_for(self, question: str | None) -> int:
+        """The part said first: the first follow-up that answers the question, else part 0."""
+        for number, follow_up in enumerate(self.more, start=1):
+            if question is not None and question in follow_up.answers:
+                return number
+        return 0
+
+    def leads(self) -> tuple[int, ...]:
+        """Every part a question can put first, part 0 included."""
+        return (0, *(number for number, f in enumerate(self.more, start=1) if f.answers))
+
+    def order(self, lead: int = 0) -> tuple[int, ...]:
+        """The parts in the order they are said: the lead, then the others as written."""
+        return (lead, *(number for number in range(self.parts) if number != lead))
 
 
 @dataclass(frozen=True, slots=True)
@@ -72,6 +108,15 @@ class PhoneNumber:
 
 
 @dataclass(frozen=True, slots=True)
+class Heard:
+    """One response as the caller hears it, for review and for the content checks."""
+
+    key: str
+    speech: str  # SSML fragment, the offer of the next part included
+    first: bool  # the first thing said for a request: CONTENT.md's first-answer limits apply
+
+
+@dataclass(frozen=True, slots=True)
 class LocaleContent:
     locale: str
     emergency_number: str
@@ -83,7 +128,49 @@ class LocaleContent:
     guides: Mapping[str, Guide]
 
     def offer(self, follow_up: FollowUp) -> str:
-        return self.templates["offer"].format(offer=follow_up.offer)
+        return self.offer_text(follow_up.offer)
+
+    def offer_text(self, offer: str) -> str:
+        return self.templates["offer"].format(offer=offer)
+
+    def topic_turn(self, topic: Topic, lead: int, part: int) -> tuple[Answer, str | None]:
+        """What is said for `part` when `lead` went first: its answer, and the question that
+        offers the part after it (None after the last part)."""
+        order = topic.order(lead)
+        position = order.index(part)
+        if position + 1 == len(order):
+            return topic.part(part), None
+        offer = topic.offer_of(order[position + 1])
+        return topic.part(part), None if offer is None else self.offer_text(offer)
+
+    def heard(self) -> Iterator[Heard]:
+        """Every response as a caller hears it: prompts and guide steps as written, and each
+        topic part with the offer of the part after it, in every order a question can start."""
+        for answer in self.prompts.values():
+            yield Heard(answer.key, answer.speech, first=True)
+        for topic in (*self.topics.values(), *self.medications.values()):
+            yield from self._heard_topic(topic)
+        for guide in self.guides.values():
+            for step in guide.steps.values():
+                yield Heard(step.answer.key, step.answer.speech, first=step.id == guide.start)
+
+    def _heard_topic(self, topic: Topic) -> Iterator[Heard]:
+        said: set[tuple[int, str | None, bool]] = set()
+        for lead in topic.leads():
+            order = topic.order(lead)
+            for position, part in enumerate(order):
+                answer, offer = self.topic_turn(topic, lead, part)
+                first = position == 0
+                if (part, offer, first) in said:
+                    continue
+                said.add((part, offer, first))
+                key = answer.key
+                if lead and first:
+                    key += f" (said first for {', '.join(topic.more[lead - 1].answers)})"
+                elif lead:
+                    key += f" (after more[{lead - 1}] was said first)"
+                speech = answer.speech if offer is None else f"{answer.speech} {offer}"
+                yield Heard(key, speech, first=first)
 
     def answers(self) -> Iterator[Answer]:
         """Every answer the skill can speak in this locale, for review and rendering."""

@@ -18,6 +18,10 @@ MEDICATION_SLOT = "medication"
 MEDICATION_SLOT_TYPE = "MEDICATION"
 MEDICATIONS = ("methadone", "buprenorphine", "naltrexone", "naloxone", "lofexidine", "clonidine")
 
+# Someone who says they want to die or hurt themselves hears 988 first: this intent outranks
+# every other but a present-tense overdose (the resolver's lexicon holds the rule).
+CRISIS_INTENT = "CrisisIntent"
+
 # Custom intents answered by a topic in topics.yaml (the topic key is the intent name).
 TOPIC_INTENTS = (
     "OverdoseSignsIntent",
@@ -36,6 +40,48 @@ TOPIC_INTENTS = (
     "HeroinFactsIntent",
     "HealthEffectsIntent",
     "MixingDrugsIntent",
+    # The questions the seeds miss (CONTENT.md, "Topics a user will ask that the seeds miss").
+    CRISIS_INTENT,
+    "GoodSamaritanIntent",
+    "FentanylIntent",
+    "XylazineIntent",
+    "GetNaloxoneIntent",
+    "NeverUseAloneIntent",
+    "HarmReductionIntent",
+    "WithdrawalOrOverdoseIntent",
+    "AfterOverdoseIntent",
+    "QuitIntent",
+    "FamilyHelpIntent",
+)
+
+# What the caller asked about a topic ("how long does withdrawal last", "is methadone safe"):
+# a follow-up that names the question in its `answers` is said first. Only these intents take
+# the slot; the ids are the QUESTION slot type's values in the interaction model.
+QUESTION_SLOT = "question"
+QUESTION_SLOT_TYPE = "QUESTION"
+QUESTIONS = (
+    "how_long",
+    "safety",
+    "how_it_works",
+    "side_effects",
+    "cost",
+    "where",
+    "comparison",
+    "for_family",
+    "legal",
+    "myths",
+)
+QUESTION_INTENTS = (
+    MEDICATION_INTENT,
+    "WithdrawalIntent",
+    "TherapyIntent",
+    "TreatmentOptionsIntent",
+    "FentanylIntent",
+    "XylazineIntent",
+    "HarmReductionIntent",
+    "AfterOverdoseIntent",
+    "QuitIntent",
+    "FamilyHelpIntent",
 )
 
 CUSTOM_INTENTS = (*GUIDE_INTENTS, *TOPIC_INTENTS)

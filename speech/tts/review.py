@@ -1,5 +1,7 @@
 """Reviewing how the content sounds: `heroin-help say` for one answer, `say --all` for every
-answer, with a report sorted longest first for content reviewers."""
+response as a caller hears it (a topic part with the question that offers the next part), with a
+report sorted longest first, the text beside each duration, and every first answer over
+FIRST_ANSWER_MAX_SECONDS flagged (CONTENT.md, "Tone and length")."""
 
 from __future__ import annotations
 
@@ -14,20 +16,29 @@ from pathlib import Path
 from typing import TextIO
 
 from speech import content, ssml
+from speech.content.model import Heard
 from speech.tts.engine import TTSError, TTSUnavailable, render_wav, speaker
 from speech.tts.playback import play
 
 REPORT_TSV = "report.tsv"
 REPORT_JSON = "report.json"
+FIRST_ANSWER_MAX_SECONDS = 25.0
+OVER_LIMIT = f"first answer over {FIRST_ANSWER_MAX_SECONDS:g} s"
 _UNSAFE = re.compile(r"[^A-Za-z0-9._-]+")
 
 
 @dataclass(frozen=True, slots=True)
 class RenderReport:
     key: str
+    first: bool  # the first thing said for a request, where the 25-second limit applies
     words: int  # whitespace tokens of the plain text, as a reviewer would count them
     seconds: float
+    text: str  # what is heard, so a reviewer reads the answer beside its length
     file: Path
+
+    @property
+    def flag(self) -> str:
+        return OVER_LIMIT if self.first and self.seconds > FIRST_ANSWER_MAX_SECONDS else ""
 
 
 def safe_name(key: str) -> str:
@@ -36,12 +47,12 @@ def safe_name(key: str) -> str:
 
 
 def render_all(
-    answers: Iterable[tuple[str, str]],
+    answers: Iterable[Heard],
     out_dir: Path,
     *,
     progress: TextIO | None = sys.stderr,
 ) -> list[RenderReport]:
-    """Render every (key, ssml) pair to `out_dir/<key>.wav` and write report.tsv/report.json.
+    """Render every response to `out_dir/<key>.wav` and write report.tsv/report.json.
 
     The reports, and the list returned, put the longest answers first: those are the ones a
     caller in an emergency is least likely to sit through.
@@ -51,7 +62,8 @@ def render_all(
     bar = _ProgressBar(progress, len(pending))
     used: set[str] = set()
     reports: list[RenderReport] = []
-    for done, (key, speech) in enumerate(pending, start=1):
+    for done, heard in enumerate(pending, start=1):
+        key, speech = heard.key, heard.speech
         name = safe_name(key)
         # Different keys can sanitise to one name; a silent overwrite would lose an answer.
         unique, suffix = name, 2
@@ -60,7 +72,8 @@ def render_all(
         used.add(unique.lower())
         path = out_dir / f"{unique}.wav"
         seconds = speaker().render(ssml.segments(speech, spell_telephone=True), path)
-        reports.append(RenderReport(key, len(ssml.to_text(speech).split()), seconds, path))
+        text = ssml.to_text(speech)
+        reports.append(RenderReport(key, heard.first, len(text.split()), seconds, text, path))
         bar.update(done, key)
     bar.close()
     reports.sort(key=lambda report: (-report.seconds, report.key))
@@ -68,16 +81,22 @@ def render_all(
     return reports
 
 
+REPORT_COLUMNS = ("key", "first", "words", "seconds", "flag", "text", "file")
+
+
 def _write_reports(reports: Sequence[RenderReport], out_dir: Path) -> None:
     # File names relative to the report, so the directory can be zipped and sent to a reviewer.
     rows = [
-        {**asdict(report), "seconds": round(report.seconds, 2), "file": report.file.name}
+        {
+            **asdict(report),
+            "seconds": round(report.seconds, 2),
+            "flag": report.flag,
+            "file": report.file.name,
+        }
         for report in reports
     ]
     with (out_dir / REPORT_TSV).open("w", encoding="utf-8", newline="") as tsv:
-        writer = csv.DictWriter(
-            tsv, fieldnames=["key", "words", "seconds", "file"], dialect="excel-tab"
-        )
+        writer = csv.DictWriter(tsv, fieldnames=list(REPORT_COLUMNS), dialect="excel-tab")
         writer.writeheader()
         writer.writerows(rows)
     (out_dir / REPORT_JSON).write_text(
@@ -145,16 +164,20 @@ def _say_one(text: str, out: Path) -> int:
 
 
 def _say_all(out_dir: Path, locale: str) -> int:
-    answers = content.load(locale).answers()
     started = time.monotonic()
-    reports = render_all(((answer.key, answer.speech) for answer in answers), out_dir)
+    reports = render_all(content.load(locale).heard(), out_dir)
     total = sum(report.seconds for report in reports)
     print(
         f"rendered {len(reports)} answers ({total:.1f} s of speech) to {out_dir} "
         f"in {time.monotonic() - started:.1f} s; see {out_dir / REPORT_TSV}"
     )
-    if reports:
-        print("longest:")
-        for report in reports[:5]:
+    firsts = [report for report in reports if report.first]
+    if firsts:
+        print("longest first answers, with the offer of more:")
+        for report in firsts[:5]:
             print(f"  {report.seconds:5.1f} s  {report.words:4d} words  {report.key}")
+    flagged = [report for report in reports if report.flag]
+    print(f"{len(flagged)} {OVER_LIMIT}" + (":" if flagged else ""))
+    for report in flagged:
+        print(f"  {report.seconds:5.1f} s  {report.key}: {report.text}")
     return 0

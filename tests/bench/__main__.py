@@ -8,6 +8,7 @@
 2. Lambda cold start: a fresh process imports skill.lambda_function and answers one
    IntentRequest, against a hello-world ask-sdk-core skill doing the same; medians.
 3. Resolver: utterances per second after start-up.
+4. The guide store (`store.py`): lookup costs, a store that is down, boto3 kept off the cold path.
 
 Results go to .bench/latest.json (and a timestamped copy), compared with the previous run.
 """
@@ -38,6 +39,7 @@ from skill.server import listening_url
 from speech.simulator.devpki import DEV_CERT_URL, load_signing_key, sign_body, write_dev_pki
 from speech.simulator.devservice import dev_serve_args
 from speech.simulator.envelopes import DEV_SKILL_ID, Session
+from tests.bench import store
 
 REPO = Path(__file__).resolve().parents[2]
 RESULTS = REPO / ".bench"
@@ -254,7 +256,10 @@ def main() -> int:
     print("Lambda cold start:", flush=True)
     results["cold_start"] = cold_start()
     results["resolver"] = resolver_speed()
+    print("Guide store:", flush=True)
+    results["store"] = store.measure()
     report(results, previous)
+    store.report(results["store"])
     RESULTS.mkdir(exist_ok=True)
     text = json.dumps(results, indent=2)
     (RESULTS / "latest.json").write_text(text)

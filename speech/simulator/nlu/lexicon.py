@@ -6,10 +6,34 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import yaml
 
 LEXICON_DIR = Path(__file__).parent
+
+
+@dataclass(frozen=True, slots=True)
+class Priority:
+    """An intent that outranks every other when one of its cues is said (a crisis statement),
+    unless the utterance also holds one of `unless_cues`, which send it to `unless_intent`."""
+
+    intent: str
+    cues: tuple[str, ...]
+    not_cues: tuple[str, ...]  # phrases taken out first: "i don't want to die when i use"
+    unless_intent: str
+    unless_cues: tuple[str, ...]
+
+    @classmethod
+    def of(cls, data: Mapping[str, Any]) -> Priority:
+        unless = data["unless"]
+        return cls(
+            intent=str(data["intent"]),
+            cues=tuple(str(cue) for cue in data["cues"]),
+            not_cues=tuple(str(cue) for cue in data.get("not", ())),
+            unless_intent=str(unless["intent"]),
+            unless_cues=tuple(str(cue) for cue in unless["cues"]),
+        )
 
 
 @dataclass(frozen=True, slots=True)
@@ -25,6 +49,7 @@ class Lexicon:
     builtins: Mapping[str, tuple[str, ...]]
     emergency_cues: tuple[str, ...]
     answer_words: Mapping[str, str]  # first word -> AMAZON.YesIntent / AMAZON.NoIntent
+    priorities: tuple[Priority, ...] = ()
 
     @classmethod
     def load(cls, path: Path) -> Lexicon:
@@ -45,6 +70,7 @@ class Lexicon:
                 for intent, words in data["answer_words"].items()
                 for word in words
             },
+            priorities=tuple(Priority.of(rule) for rule in data.get("priority", ())),
         )
 
 

@@ -92,6 +92,10 @@ class Resolver:
         self._slot_fillers = [(name, kind, kind.pattern()) for name, kind in declared.items()]
         self._launch = self._launch_pattern()
         self._emergency_cues = alternation(self.normalise(cue) for cue in lexicon.emergency_cues)
+        self._priorities = [
+            (rule, self._cues(rule.cues), self._cues(rule.not_cues), self._cues(rule.unless_cues))
+            for rule in lexicon.priorities
+        ]
 
     @classmethod
     def for_locale(cls, locale: str = "en-US") -> Resolver:
@@ -155,6 +159,9 @@ class Resolver:
         if not text:
             return Resolution(utterance, FALLBACK, score=0.0)
         filled, slots = self._fill_slots(text)
+        outranking = self._outranking(text)
+        if outranking is not None:  # a crisis statement, whatever else was said
+            return self._resolution(utterance, outranking, slots)
         for candidate in (text, filled):
             if candidate in self._exact:  # a sample said word for word: what Alexa trusts most
                 return self._resolution(utterance, self._exact[candidate], slots)
@@ -183,6 +190,21 @@ class Resolver:
         if best < FALLBACK_BELOW:
             return Resolution(utterance, FALLBACK, score=best)
         return self._resolution(utterance, intent, slots, round(best, 3))
+
+    def _cues(self, phrases: tuple[str, ...]) -> re.Pattern[str] | None:
+        return alternation(self.normalise(p) for p in phrases) if phrases else None
+
+    def _outranking(self, text: str) -> str | None:
+        """The intent of a priority rule whose cue was said (see `priority` in the lexicon)."""
+        for rule, cues, not_cues, unless_cues in self._priorities:
+            padded = f" {text} " if not_cues is None else not_cues.sub(" ", f" {text} ")
+            if cues is None or cues.search(padded) is None:
+                continue
+            # The cue itself is not the exception: "overdosing or withdrawing" asks a question.
+            rest = cues.sub(" ", padded)
+            overdose_now = unless_cues is not None and unless_cues.search(rest) is not None
+            return rule.unless_intent if overdose_now else rule.intent
+        return None
 
     def _resolution(
         self, utterance: str, intent: str, slots: Mapping[str, str], score: float = 1.0

@@ -279,7 +279,7 @@ async def test_review_lists_every_answer_and_plays_one(
     tab: Tab, simulator: str, screenshots: Path
 ) -> None:
     page = tab.page
-    answers = list(content.load("en-US").answers())
+    answers = list(content.load("en-US").heard())
     await page.goto(simulator + "review")
 
     rows = page.locator("#answers tbody tr")

@@ -27,7 +27,7 @@ from speech.simulator.transports import SignedClient
 from speech.simulator.web.app import create_web_app
 from speech.simulator.web.audio import CACHE_DIR
 from speech.simulator.web.engines import NO_EARS, Render, Transcribe
-from speech.simulator.web.review import FIRST_ANSWER, Item, Limit
+from speech.simulator.web.review import Item, Limit
 from speech.simulator.web.server import SERVING
 from speech.tts.engine import TTSUnavailable, render_wav, speaker
 from tests.helpers import spoken_wav
@@ -297,7 +297,10 @@ async def test_review_lists_every_answer_with_duration_and_sources_and_caches_th
     review = await (await web.get("/api/review?locale=en-US")).json()
 
     items = review["items"]
-    assert [item["key"] for item in items] == [answer.key for answer in locale.answers()]
+    # Every response as a caller hears it, so every answer, in each order it can be said.
+    assert [item["key"] for item in items] == [heard.key for heard in locale.heard()]
+    keys = {item["key"] for item in items}
+    assert {answer.key for answer in locale.answers()} <= keys
     for item in items:
         assert item["seconds"] > 0.3 and item["text"] and item["words"] > 0, item["key"]
         assert item["audio"].endswith(".wav")
@@ -305,14 +308,17 @@ async def test_review_lists_every_answer_with_duration_and_sources_and_caches_th
         assert item["sources"] or item["kind"] == "prompt", item["key"]
     kinds = {item["kind"] for item in items}
     assert kinds == {"prompt", "topic", "medicine", "follow-up", "emergency step", "guide step"}
-    emergency = next(item for item in items if item["kind"] == "emergency step")
-    assert emergency["limit"] == {"words": 45, "seconds": None}
+    steps = {
+        item["key"].rsplit(".", 1)[1]: item for item in items if item["kind"] == "emergency step"
+    }
+    assert steps["call"]["limit"] == {"words": 45, "seconds": 25.0}  # the first thing said
+    assert steps["check"]["limit"] == {"words": 45, "seconds": None}
     # A topic is heard with the offer of its first follow-up.
     topic = next(item for item in items if item["kind"] == "topic")
     assert topic["text"].rstrip().endswith("?")
 
     cached = {path: path.stat().st_mtime_ns for path in (tmp_path / CACHE_DIR).glob("*.wav")}
-    assert len(cached) == len(items)
+    assert len(cached) == len({item["audio"] for item in items})  # the same speech, one WAV
     again = await (await web.get("/api/review?locale=en-US")).json()
     assert again == review
     assert {path: path.stat().st_mtime_ns for path in cached} == cached
@@ -320,7 +326,8 @@ async def test_review_lists_every_answer_with_duration_and_sources_and_caches_th
 
 
 def test_an_answer_over_its_limits_is_flagged() -> None:
-    item = Item("k", "topic", "g", "t", " ".join(["word"] * 71), None, ("NIDA",), FIRST_ANSWER)
+    first = Limit(70, 25.0)
+    item = Item("k", "topic", "g", "t", " ".join(["word"] * 71), None, ("NIDA",), first)
     assert item.over(26.0) == ["71 words, over 70", "26.0 seconds, over 25"]
     assert item.over(None) == ["71 words, over 70"]
     short = Item("k", "emergency step", "g", "t", "Call 9 1 1 now.", None, (), Limit(45))

@@ -1,9 +1,11 @@
-"""Every answer the skill can speak in a locale, as a listener hears it, for a clinician to read
+"""Every response the skill can speak in a locale, as a caller hears it, for a clinician to read
 and hear in one sitting: its text and sources, its length in words and seconds, and a flag when
-it runs over the limit CONTENT.md sets for its kind.
+it runs over the limit CONTENT.md sets for it.
 
-A topic's or medicine's answer is heard with the offer of the next follow-up appended ("Want to
-hear about ...?"), so that is what is counted, rendered and played.
+What is heard comes from the content itself (`LocaleContent.heard`, which `say --all` reports
+too): a topic's part with the offer of the part after it, in every order a question can start
+the topic. This module adds what a reviewer needs beside it: the kind, the topic or guide, a
+title, the sources and the limits.
 """
 
 from __future__ import annotations
@@ -15,32 +17,40 @@ from typing import Any
 
 from speech import content
 from speech.content import schema
-from speech.content.model import Answer, LocaleContent, Topic
+from speech.content.model import Answer, LocaleContent
 from speech.simulator.web.audio import AudioCache, audio_url
 from speech.simulator.web.engines import EngineError
 from speech.ssml import to_text
 
+FIRST_WORDS = 70  # a first answer, a follow-up, a guide step
+EMERGENCY_STEP_WORDS = 45
+FIRST_SECONDS = 25.0  # the text-to-speech report flags a first answer longer than this
+EMERGENCY_GUIDE = schema.GUIDE_INTENTS[schema.EMERGENCY_INTENT]
+
 
 @dataclass(frozen=True, slots=True)
 class Limit:
-    """CONTENT.md's limits for one kind of answer; None where it sets none."""
+    """CONTENT.md's limits for one response; None where it sets none."""
 
     words: int
     seconds: float | None = None
 
 
-FIRST_ANSWER = Limit(70, 25.0)
-FOLLOW_UP = Limit(70)
-EMERGENCY_STEP = Limit(45)
-GUIDE_STEP = Limit(70)
-EMERGENCY_GUIDE = schema.GUIDE_INTENTS[schema.EMERGENCY_INTENT]
+@dataclass(frozen=True, slots=True)
+class Place:
+    """Where an answer sits in the content, in a reviewer's words."""
+
+    kind: str  # prompt, topic, medicine, follow-up, emergency step, guide step
+    group: str  # the topic, medicine or guide it belongs to
+    title: str
+    answer: Answer
 
 
 @dataclass(frozen=True, slots=True)
 class Item:
     key: str
-    kind: str  # prompt, topic, medicine, follow-up, emergency step, guide step
-    group: str  # the topic, medicine or guide it belongs to
+    kind: str
+    group: str
     title: str
     speech: str  # SSML fragment, as heard
     reprompt: str | None
@@ -52,7 +62,7 @@ class Item:
         return len(to_text(self.speech).split())
 
     def over(self, seconds: float | None) -> list[str]:
-        """What a reviewer should look at: each limit this answer runs over."""
+        """What a reviewer should look at: each limit this response runs over."""
         found = []
         if self.words > self.limit.words:
             found.append(f"{self.words} words, over {self.limit.words}")
@@ -62,41 +72,36 @@ class Item:
 
 
 def items(locale: LocaleContent) -> Iterator[Item]:
-    """Every answer in content order: prompts, topics, medicines, then the guides' steps."""
+    """Every response as heard, in content order: prompts, topics, medicines, guide steps."""
+    places = dict(_places(locale))
+    for heard in locale.heard():
+        # A topic part heard in another order keeps its answer's key, with how it came first.
+        base = heard.key if heard.key in places else heard.key.split(" (", 1)[0]
+        place = places[base]
+        title = place.title + heard.key[len(base) :]
+        words = EMERGENCY_STEP_WORDS if place.kind == "emergency step" else FIRST_WORDS
+        limit = Limit(words, FIRST_SECONDS if heard.first else None)
+        answer = place.answer
+        yield Item(
+            heard.key, place.kind, place.group, title, heard.speech, answer.reprompt,
+            answer.sources, limit,
+        )  # fmt: skip
+
+
+def _places(locale: LocaleContent) -> Iterator[tuple[str, Place]]:
     for name, answer in locale.prompts.items():
-        yield _item(answer, "prompt", "Prompts", name, answer.speech, FIRST_ANSWER)
+        yield answer.key, Place("prompt", "Prompts", name, answer)
     for kind, topics in (("topic", locale.topics), ("medicine", locale.medications)):
         for topic in topics.values():
-            yield from _topic(locale, kind, topic)
+            yield topic.answer.key, Place(kind, topic.title, topic.title, topic.answer)
+            for follow_up in topic.more:
+                title = f"More: {follow_up.offer}"
+                yield follow_up.answer.key, Place("follow-up", topic.title, title, follow_up.answer)
     for guide in locale.guides.values():
-        emergency = guide.name == EMERGENCY_GUIDE
+        kind = "emergency step" if guide.name == EMERGENCY_GUIDE else "guide step"
         for number, step in enumerate(guide.steps.values(), start=1):
-            yield _item(
-                step.answer,
-                "emergency step" if emergency else "guide step",
-                guide.title,
-                f"Step {number}: {step.id.replace('_', ' ')}",
-                step.answer.speech,
-                EMERGENCY_STEP if emergency else GUIDE_STEP,
-            )
-
-
-def _topic(locale: LocaleContent, kind: str, topic: Topic) -> Iterator[Item]:
-    offers = [locale.offer(follow_up) for follow_up in topic.more[1:]]
-    first = topic.answer.speech
-    if topic.more:
-        first = f"{first} {locale.offer(topic.more[0])}"
-    yield _item(topic.answer, kind, topic.title, topic.title, first, FIRST_ANSWER)
-    for index, follow_up in enumerate(topic.more):
-        speech = follow_up.answer.speech
-        if index < len(offers):
-            speech = f"{speech} {offers[index]}"
-        title = f"More: {follow_up.offer}"
-        yield _item(follow_up.answer, "follow-up", topic.title, title, speech, FOLLOW_UP)
-
-
-def _item(answer: Answer, kind: str, group: str, title: str, speech: str, limit: Limit) -> Item:
-    return Item(answer.key, kind, group, title, speech, answer.reprompt, answer.sources, limit)
+            title = f"Step {number}: {step.id.replace('_', ' ')}"
+            yield step.answer.key, Place(kind, guide.title, title, step.answer)
 
 
 async def review(locale: str, audio: AudioCache) -> dict[str, Any]:

@@ -50,7 +50,17 @@ def build_parser() -> argparse.ArgumentParser:
     add_address_options(run)
     add_state_option(run)
     run.add_argument("--no-voice", action="store_true", help="do not speak the answers")
+    run.add_argument(
+        "--web-port", type=int, default=8081, help="the browser simulator's port (0: any free)"
+    )
+    run.add_argument("--no-web", action="store_true", help="do not serve the browser simulator")
     run.set_defaults(command=run_local)
+
+    web = sub.add_parser("web", help="the simulator in a browser, and every answer to review")
+    add_address_options(web, port=8081)
+    web.add_argument("--url", help="a running service that trusts the dev CA (default: start one)")
+    add_state_option(web)
+    web.set_defaults(command=run_web)
 
     resolve = sub.add_parser("resolve", help="utterances on stdin -> intents as JSON lines")
     resolve.add_argument("--locale", default="en-US")
@@ -96,9 +106,9 @@ def state(args: argparse.Namespace) -> Path:
     return path
 
 
-def add_address_options(parser: argparse.ArgumentParser) -> None:
+def add_address_options(parser: argparse.ArgumentParser, port: int = 8080) -> None:
     parser.add_argument("--host", default="127.0.0.1")
-    parser.add_argument("--port", type=int, default=8080)
+    parser.add_argument("--port", type=int, default=port, help=f"default {port}; 0: any free")
 
 
 def add_service_options(parser: argparse.ArgumentParser) -> None:
@@ -211,7 +221,8 @@ def voice(args: argparse.Namespace, state_path: Path) -> Callable[[str], str | N
 def run_chat(args: argparse.Namespace) -> int:
     import asyncio
 
-    from speech.simulator.chat import chat, transport_for
+    from speech.simulator.chat import chat
+    from speech.simulator.transports import transport_for
 
     state_path = state(args)
     transport = transport_for(args.url, state_path)
@@ -220,10 +231,31 @@ def run_chat(args: argparse.Namespace) -> int:
 
 
 def run_local(args: argparse.Namespace) -> int:
+    from speech.simulator.asr.grammar import grammar_recogniser
     from speech.simulator.chat import run_local_service
+    from speech.simulator.web.server import pages_for
+    from speech.tts.engine import render_wav
 
     state_path = state(args)
-    return run_local_service(args.host, args.port, state=state_path, speak=voice(args, state_path))
+    pages = pages_for(state_path, render=render_wav, transcribe=grammar_recogniser())
+    return run_local_service(
+        args.host,
+        args.port,
+        state=state_path,
+        speak=voice(args, state_path),
+        pages=None if args.no_web else pages,
+        pages_port=args.web_port,
+    )
+
+
+def run_web(args: argparse.Namespace) -> int:
+    from speech.simulator.asr.grammar import grammar_recogniser
+    from speech.simulator.web.server import pages_for, serve_web
+    from speech.tts.engine import render_wav
+
+    state_path = state(args)
+    pages = pages_for(state_path, render=render_wav, transcribe=grammar_recogniser())
+    return serve_web(args.host, args.port, url=args.url, state=state_path, build=pages)
 
 
 def run_say(args: argparse.Namespace) -> int:
@@ -235,7 +267,8 @@ def run_say(args: argparse.Namespace) -> int:
 def run_test_dialogs(args: argparse.Namespace) -> int:
     import asyncio
 
-    from speech.simulator.chat import test_dialogs, transport_for
+    from speech.simulator.chat import test_dialogs
+    from speech.simulator.transports import transport_for
 
     transport = transport_for(args.url, state(args))
     return asyncio.run(test_dialogs(args.paths, transport))

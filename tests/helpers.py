@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+import array
 import logging
 import os
 import socket
+import subprocess
 import time
 import urllib.error
 import urllib.request
+import wave
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -18,6 +21,9 @@ from speech.simulator.devpki import DevPaths, load_signing_key
 from speech.simulator.devservice import start_service
 from speech.simulator.envelopes import Reply, Session
 from speech.simulator.transports import SignedClient
+
+# What the browser tests saw, for the end of the run: screenshot paths and measurements.
+BROWSER_NOTES: list[str] = []
 
 
 async def launch(url: str, pki: DevPaths) -> Reply:
@@ -170,3 +176,40 @@ def split(server_pid: int, port: int) -> list[int]:
     return sorted(
         (len(sockets_of(worker) & connections) for worker in children(server_pid)), reverse=True
     )
+
+
+def spoken_wav(
+    text: str, path: Path, *, rate: int | None = None, lead_seconds: float = 0.0
+) -> Path:
+    """espeak-ng (en-us) saying `text` as a mono 16-bit WAV: resampled to `rate` when given, and
+    with `lead_seconds` of silence in front (a fake microphone starts before anyone listens)."""
+    raw = path.with_suffix(".raw.wav")
+    subprocess.run(["espeak-ng", "-v", "en-us", "-w", str(raw), text], check=True)
+    with wave.open(str(raw), "rb") as reader:
+        source_rate = reader.getframerate()
+        samples = array.array("h", reader.readframes(reader.getnframes()))
+    raw.unlink()
+    out_rate = rate or source_rate
+    if out_rate != source_rate:
+        samples = _resample(samples, source_rate, out_rate)
+    silence = array.array("h", bytes(2 * int(lead_seconds * out_rate)))
+    with wave.open(str(path), "wb") as writer:
+        writer.setnchannels(1)
+        writer.setsampwidth(2)
+        writer.setframerate(out_rate)
+        writer.writeframes((silence + samples).tobytes())
+    return path
+
+
+def _resample(samples: array.array[int], source: int, target: int) -> array.array[int]:
+    """Linear interpolation: plenty for speech going down to 16 kHz for a recogniser."""
+    count = len(samples) * target // source
+    out = array.array("h", bytes(2 * count))
+    step = source / target
+    for index in range(count):
+        position = index * step
+        left = int(position)
+        right = min(left + 1, len(samples) - 1)
+        fraction = position - left
+        out[index] = int(samples[left] * (1 - fraction) + samples[right] * fraction)
+    return out

@@ -20,6 +20,7 @@ from speech.simulator.devpki import DevPaths, write_dev_pki
 from speech.simulator.envelopes import DEV_SKILL_ID
 
 STOP_SECONDS = 20.0
+SERVICE_LOG = "service.log"  # in the state directory: what the tools' own service wrote
 
 
 def dev_pki(state: Path | None = None) -> DevPaths:
@@ -131,3 +132,28 @@ def running_service(pki: DevPaths, extra: Sequence[str] = ()) -> Iterator[DevSer
         yield service
     finally:
         service.stop()
+
+
+class ServiceDidNotStart(RuntimeError):
+    def __init__(self, log_path: Path) -> None:
+        super().__init__(f"the service did not start; see {log_path}")
+        self.log_path = log_path
+
+    def log_tail(self) -> str:
+        return self.log_path.read_text(errors="replace")[-2000:]
+
+
+@contextmanager
+def local_service(state: Path, *, host: str = "127.0.0.1", port: int = 0) -> Iterator[DevService]:
+    """The service `run` and `web` start for themselves and stop when they end: on the dev CA
+    kept in `state`, writing its log to `state/service.log`."""
+    log_path = state / SERVICE_LOG
+    with log_path.open("w") as log:
+        try:
+            service = start_service(dev_pki(state), host=host, port=port, stderr=log, log=log)
+        except RuntimeError as error:
+            raise ServiceDidNotStart(log_path) from error
+        try:
+            yield service
+        finally:
+            service.stop()

@@ -24,6 +24,7 @@ class TurnResult:
     intent: str
     slots: Mapping[str, str]
     reply: Reply | None  # None for a turn that only ended the session
+    confidence: float = 1.0  # how sure the resolver was of the intent
 
     def to_json(self) -> dict[str, Any]:
         reply = self.reply
@@ -31,6 +32,7 @@ class TurnResult:
             "utterance": self.utterance,
             "intent": self.intent,
             "slots": dict(self.slots),
+            "confidence": round(self.confidence, 3),
             "speech": reply.speech if reply else "",
             "ssml": reply.ssml if reply else "",
             "reprompt": to_text(reply.reprompt) if reply and reply.reprompt else None,
@@ -65,16 +67,18 @@ class Conversation:
             self.session = None
         else:
             self.session.absorb(answer)
-        return TurnResult(utterance, resolution.intent, resolution.slots, reply)
+        return TurnResult(
+            utterance, resolution.intent, resolution.slots, reply, resolution.confidence
+        )
 
     def envelope_for(self, session: Session, resolution: Resolution) -> dict[str, Any]:
         if resolution.intent == LAUNCH_REQUEST:
             return session.launch()
-        slot_names = self.resolver.intent_slots.get(resolution.intent, {})
-        slots: dict[str, str | None] = {name: None for name in slot_names}
+        declared = self.resolver.intent_slots.get(resolution.intent, {})
+        slots: dict[str, str | None] = {name: None for name in declared}
         slots.update(resolution.slots)
-        slot_type = next((t.name for t in slot_names.values()), "")
-        return session.intent(resolution.intent, slots or None, slot_type=slot_type)
+        types = {name: slot_type.name for name, slot_type in declared.items()}
+        return session.intent(resolution.intent, slots or None, slot_types=types)
 
     async def end_session(self) -> None:
         """The user walked away: Alexa tells the skill with a SessionEndedRequest."""

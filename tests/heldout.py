@@ -220,6 +220,24 @@ def sensitivity_report(levels: Iterable[str] = ("LOW", "MEDIUM", "HIGH")) -> lis
     return lines
 
 
+def overlap(resolver: Resolver, entries: Sequence[Entry]) -> str:
+    """How much of the set the resolver's own data already holds, in numbers only: utterances
+    equal to a model sample once normalised, and background lines that nearly copy one (edit
+    ratio 80 to an out-of-domain utterance, 90 to any: tests/test_background.py's rule)."""
+    from rapidfuzz import fuzz, process
+
+    samples = set(resolver.samples)
+    equal = sum(1 for e in entries if resolver.normalise(e.utterance) in samples)
+    out_of_domain = [e.utterance for e in entries if e.intent == FALLBACK]
+    anything = [e.utterance for e in entries]
+    near = 0
+    for line in (line for kind in background_for("en-US").values() for line in kind):
+        close = process.extractOne(line, out_of_domain, scorer=fuzz.ratio)
+        any_close = process.extractOne(line, anything, scorer=fuzz.ratio)
+        near += bool((close and close[1] >= 80) or (any_close and any_close[1] >= 90))
+    return f"   overlap: {equal} utterances equal a model sample; {near} background lines near one"
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m tests.heldout", description=__doc__)
     parser.add_argument(
@@ -240,6 +258,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         print(result.summary())
         # A sealed set is never shown utterance by utterance, whatever the flags say.
         if args.aggregate_only or SEALED_DIR.resolve() in path.resolve().parents:
+            print(overlap(resolver, load(path)))
             continue
         for entry, resolution in result.wrong:
             slots = dict(resolution.slots)

@@ -31,9 +31,9 @@ from tests.heldout import (
 # requests rejected, and the most in-domain requests the out-of-domain model may reject.
 FLOORS = {
     "en-US.yaml": {"accuracy": 0.97, "recall": 99, "rejected": 0, "false_rejects": 3},
-    "en-US.second.yaml": {"accuracy": 0.965, "recall": 93, "rejected": 0, "false_rejects": 4},
-    "en-US.third.yaml": {"accuracy": 0.97, "recall": 94, "rejected": 0, "false_rejects": 4},
-    "en-US.fourth.yaml": {"accuracy": 0.96, "recall": 103, "rejected": 75, "false_rejects": 5},
+    "en-US.second.yaml": {"accuracy": 0.97, "recall": 94, "rejected": 0, "false_rejects": 3},
+    "en-US.third.yaml": {"accuracy": 0.97, "recall": 94, "rejected": 0, "false_rejects": 3},
+    "en-US.fourth.yaml": {"accuracy": 0.97, "recall": 104, "rejected": 75, "false_rejects": 3},
 }
 SENSITIVITY_GOAL = 0.85  # out-of-domain requests never seen, rejected (5-fold over background)
 SENSITIVITY_COST = 0.01  # in-domain requests it may reject
@@ -146,6 +146,8 @@ def test_every_sample_resolves_to_its_own_intent(resolver: Resolver) -> None:
         ("i gave her the second dose", REPORT_INTENT, {"report": "gave_naloxone"}),
         ("my phone is dead", REPORT_INTENT, {"report": "no_phone"}),
         ("i called nine one one", REPORT_INTENT, {"report": "called"}),
+        ("i'm on the phone with 911", REPORT_INTENT, {"report": "called"}),
+        ("we rang an ambulance", REPORT_INTENT, {"report": "called"}),
         ("no she's not breathing", EMERGENCY, {"person": "someone", "sign": "not_breathing"}),
         ("count for me", CPR_RHYTHM_INTENT, {}),
         ("help me keep the rhythm", CPR_RHYTHM_INTENT, {}),

@@ -32,7 +32,7 @@ from intents.names import CANCEL, EMERGENCY, FALLBACK, HOME, LAUNCH_REQUEST, NAV
 from speech.simulator.nlu.background import background_for, is_background
 from speech.simulator.nlu.index import Group, Sample, SampleIndex
 from speech.simulator.nlu.lexicon import Lexicon, lexicon_for
-from speech.simulator.nlu.normalise import Normaliser
+from speech.simulator.nlu.normalise import NUMBER_WORDS, Normaliser
 from speech.simulator.nlu.phonetic import Joiner
 from speech.simulator.nlu.routing import Danger, RoutingRule
 from speech.simulator.nlu.slots import Candidates, SlotTagger, SlotType, Span
@@ -352,12 +352,14 @@ class Resolver:
 
 
 def _without_repeats(words: tuple[str, ...]) -> tuple[str, ...]:
-    """Disfluency out: a run of one to four words said again at once is said once."""
+    """Disfluency out: a run of one to four words said again at once is said once ("how do i
+    how do i"), but not a digit of a number ("nine one one")."""
     out = list(words)
     for size in (4, 3, 2, 1):
         i = 0
         while i + 2 * size <= len(out):
-            if out[i : i + size] == out[i + size : i + 2 * size]:
+            run = out[i : i + size]
+            if run == out[i + size : i + 2 * size] and not (size == 1 and run[0] in NUMBER_WORDS):
                 del out[i + size : i + 2 * size]
             else:
                 i += 1

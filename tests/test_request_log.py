@@ -163,7 +163,9 @@ def planted_everywhere(envelope: Envelope) -> Iterator[Envelope]:
 def rich_envelope() -> Envelope:
     session = Session()
     session.attributes = {"guide": {"name": "overdose", "step": "call", "history": ["call"]}}
-    envelope = session.intent("MedicationIntent", {"medication": "naloxone"}, slot_type="MED")
+    envelope = session.intent(
+        "MedicationIntent", {"medication": "naloxone"}, slot_types={"medication": "MED"}
+    )
     envelope["request"]["dialogState"] = "STARTED"
     envelope["context"]["System"]["apiAccessToken"] = "token"
     envelope["context"]["System"]["device"]["supportedInterfaces"] = {"AudioPlayer": {}}

@@ -84,7 +84,14 @@ QUESTION_INTENTS = (
     "FamilyHelpIntent",
 )
 
-CUSTOM_INTENTS = (*GUIDE_INTENTS, *TOPIC_INTENTS)
+# Replies the overdose guide reads while it runs (MODEL_SPEC.md): a fact the caller reports
+# ("we have narcan", "he's breathing now"), and a request to count compressions. No topic of
+# their own answers them; the guide does.
+REPORT_INTENT = "ReportIntent"
+CPR_RHYTHM_INTENT = "CprRhythmIntent"
+GUIDE_REPLY_INTENTS = (REPORT_INTENT, CPR_RHYTHM_INTENT)
+
+CUSTOM_INTENTS = (*GUIDE_INTENTS, *TOPIC_INTENTS, *GUIDE_REPLY_INTENTS)
 
 # Fixed responses in prompts.yaml, the templates beside them, and each guide's own prompts.
 PROMPTS = (

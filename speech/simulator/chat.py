@@ -80,7 +80,8 @@ async def chat(
 
 def show(turn: TurnResult, out: TextIO) -> None:
     slots = " ".join(f"{name}={value}" for name, value in turn.slots.items())
-    print(f"  [{turn.intent}{' ' + slots if slots else ''}]", file=out)
+    confidence = f" {turn.confidence:.0%}"
+    print(f"  [{turn.intent}{' ' + slots if slots else ''}{confidence}]", file=out)
     if turn.reply is None:
         return
     print(f"alexa> {turn.reply.speech}", file=out)

@@ -24,7 +24,7 @@ class TurnResult:
     intent: str
     slots: Mapping[str, str]
     reply: Reply | None  # None for a turn that only ended the session
-    confidence: float | None = None  # how sure the resolver was of the intent
+    confidence: float = 1.0  # how sure the resolver was of the intent
 
     def to_json(self) -> dict[str, Any]:
         reply = self.reply
@@ -32,6 +32,7 @@ class TurnResult:
             "utterance": self.utterance,
             "intent": self.intent,
             "slots": dict(self.slots),
+            "confidence": round(self.confidence, 3),
             "speech": reply.speech if reply else "",
             "ssml": reply.ssml if reply else "",
             "reprompt": to_text(reply.reprompt) if reply and reply.reprompt else None,
@@ -63,10 +64,9 @@ class Conversation:
             await self.end_session()
             session = self.session = self.new_session()
         reply = await self.send(session, self.envelope_for(session, resolution))
-        # Another colleague is adding a calibrated confidence to Resolution; until then the
-        # score is the resolver's own measure of how sure it is.
-        confidence = getattr(resolution, "confidence", resolution.score)
-        return TurnResult(utterance, resolution.intent, resolution.slots, reply, confidence)
+        return TurnResult(
+            utterance, resolution.intent, resolution.slots, reply, resolution.confidence
+        )
 
     async def launch(self) -> TurnResult:
         """The caller opens the skill ("Alexa, open Heroin Help"): a new session."""
@@ -96,11 +96,11 @@ class Conversation:
     def envelope_for(self, session: Session, resolution: Resolution) -> dict[str, Any]:
         if resolution.intent == LAUNCH_REQUEST:
             return session.launch()
-        slot_names = self.resolver.intent_slots.get(resolution.intent, {})
-        slots: dict[str, str | None] = {name: None for name in slot_names}
+        declared = self.resolver.intent_slots.get(resolution.intent, {})
+        slots: dict[str, str | None] = {name: None for name in declared}
         slots.update(resolution.slots)
-        slot_type = next((t.name for t in slot_names.values()), "")
-        return session.intent(resolution.intent, slots or None, slot_type=slot_type)
+        types = {name: slot_type.name for name, slot_type in declared.items()}
+        return session.intent(resolution.intent, slots or None, slot_types=types)
 
     async def end_session(self, reason: str = USER_INITIATED) -> None:
         """The user walked away: Alexa tells the skill with a SessionEndedRequest."""

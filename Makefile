@@ -2,20 +2,24 @@
 # The work is done by the commands in script/; these targets only name them.
 HOST ?= 127.0.0.1
 PORT ?= 8080
+WEB_PORT ?= 8081
 
-.PHONY: install run serve test lint bench lambda-package clean
+.PHONY: install run serve test fuzz lint bench lambda-package clean
 
 install:
 	@bash script/setup
 
 run: install
-	.venv/bin/heroin-help run --host $(HOST) --port $(PORT)
+	.venv/bin/heroin-help run --host $(HOST) --port $(PORT) --web-port $(WEB_PORT)
 
 serve: install
 	.venv/bin/heroin-help serve --host $(HOST) --port $(PORT)
 
 test: install
 	@bash script/test
+
+fuzz: install
+	@bash script/fuzz
 
 lint: install
 	@bash script/lint

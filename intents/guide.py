@@ -40,20 +40,21 @@ class GuideState:
         """The saved state, or None when it is missing or no longer matches the content."""
         if not isinstance(data, dict):
             return None
-        name = data.get("name")
+        name, step, history = data.get("name"), data.get("step"), data.get("history", [])
         guide = guides.get(name) if isinstance(name, str) else None
-        if guide is None or data.get("step") not in guide.steps:
+        # Session attributes come back from the device: anything may stand where we wrote names.
+        if guide is None or not isinstance(step, str) or step not in guide.steps:
             return None
-        facts, done, history = data.get("facts", {}), data.get("done", []), data.get("history", [])
+        facts, done = data.get("facts", {}), data.get("done", [])
         if (
             not isinstance(facts, dict)
             or not all(fact in guide.facts and isinstance(v, str) for fact, v in facts.items())
             or not isinstance(done, list)
             or not isinstance(history, list)
-            or not all(step in guide.steps for step in (*done, *history))
+            or not all(isinstance(seen, str) and seen in guide.steps for seen in (*done, *history))
         ):
             return None
-        return cls(guide.name, data["step"], dict(facts), tuple(done), tuple(history))
+        return cls(guide.name, step, dict(facts), tuple(done), tuple(history))
 
 
 @dataclass(frozen=True, slots=True)

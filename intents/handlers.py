@@ -34,6 +34,7 @@ from intents.names import (
     RHYTHM_INTENT,
     SIGN_SLOT,
     START_OVER,
+    SUBSTANCE_SLOT,
     STOP,
     YES,
 )
@@ -43,6 +44,8 @@ from speech.content.model import Guide, Topic
 
 # What a description of the emergency reports when it names no sign.
 EMERGENCY_REPORT = "emergency"
+SWALLOWED_REPORT = "swallowed"
+VULNERABLE = frozenset({"child", "pet"})  # PERSON values who get into medicine by accident
 # Topics a guide answers in one sentence of its own before the step's cue: the fear of arrest,
 # and someone who wants to die (988 first, and the emergency goes on).
 GUIDE_ANSWERS = {GOOD_SAMARITAN: "good_samaritan", CRISIS: "crisis"}
@@ -161,7 +164,10 @@ def reports(turn: Turn) -> list[str]:
     there is an emergency at all), what they need, who it is, and what they report."""
     said = turn.slot_ids(SIGN_SLOT, NEED_SLOT, PERSON_SLOT, REPORT_SLOT)
     if turn.intent == EMERGENCY and turn.slot_id(SIGN_SLOT) is None:
-        said.append(EMERGENCY_REPORT)
+        # A child or a pet with an opioid named and nothing else said got into it (CONTENT.md,
+        # "Accidental swallowing"); anyone else is an emergency described without a sign.
+        got_into = turn.slot_id(PERSON_SLOT) in VULNERABLE and turn.slot_id(SUBSTANCE_SLOT)
+        said.append(SWALLOWED_REPORT if got_into else EMERGENCY_REPORT)
     return said
 
 

@@ -131,7 +131,8 @@ class SpeakApology(AbstractExceptionHandler):
         return True
 
     def handle(self, handler_input: HandlerInput, exception: Exception) -> Response:
-        log.error("handler failed: %s: %s", type(exception).__name__, exception)
+        # The exception's type only: its message may repeat what the request held.
+        log.error("handler failed: %s", type(exception).__name__)
         turn = Turn.of(handler_input)
         error = turn.content.prompts["error"]
         return turn.say(error.speech, error.reprompt)

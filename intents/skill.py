@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
+from ask_sdk_core.exceptions import SerializationException
 from ask_sdk_model.request_envelope import RequestEnvelope
 from ask_sdk_model.response_envelope import ResponseEnvelope
 from ask_sdk_runtime.dispatch import GenericRequestDispatcher
@@ -28,6 +29,14 @@ if TYPE_CHECKING:  # the type alone: the store itself comes from whoever builds 
 
 RESPONSE_FORMAT_VERSION = "1.0"
 USER_AGENT = "heroin-help ask-sdk-core"
+
+
+class UnreadableRequest(ValueError):
+    """The envelope has fields of the wrong JSON type for Alexa's request models. The message is
+    fixed: what the envelope held is never repeated."""
+
+    def __init__(self) -> None:
+        super().__init__("request fields have the wrong types")
 
 
 class Skill:
@@ -64,8 +73,15 @@ class Skill:
             user_agent=USER_AGENT,
         )
 
-    def handle(self, envelope: dict[str, Any], context: Any = None) -> dict[str, Any]:
-        """Parsed request JSON in, response JSON (as a dict) out."""
-        request_envelope = self.serializer.build(envelope, RequestEnvelope)
+    def handle(
+        self, envelope: dict[str, Any], context: Any = None, notes: list[str] | None = None
+    ) -> dict[str, Any]:
+        """Parsed request JSON in, response JSON (as a dict) out. Enum values and request types
+        newer than the SDK are tolerated and named in `notes`; fields of the wrong JSON type
+        raise UnreadableRequest."""
+        try:
+            request_envelope = self.serializer.build(envelope, RequestEnvelope, notes)
+        except SerializationException:
+            raise UnreadableRequest() from None
         response: dict[str, Any] = self.serializer.serialize(self.invoke(request_envelope, context))
         return response

@@ -58,14 +58,19 @@ class Turn:
             request.intent.name if isinstance(request, IntentRequest) and request.intent else None
         )
         self.content = content_for(getattr(request, "locale", None))
-        attributes = handler_input.attributes_manager.session_attributes
-        # Alexa sends no session for some request types; attributes then live for this turn only.
-        self.session: dict[str, Any] = attributes if attributes is not None else {}
+        # Alexa sends no session for some requests (events, and launches from routines); the
+        # SDK refuses to read attributes then, and they live for this turn only.
         envelope = handler_input.request_envelope
-        self.new_session: bool = envelope.session is None or bool(envelope.session.new)
+        session = envelope.session
+        attributes = (
+            handler_input.attributes_manager.session_attributes if session is not None else None
+        )
+        self.session: dict[str, Any] = attributes if isinstance(attributes, dict) else {}
+        self.new_session: bool = session is None or bool(session.new)
         system = getattr(envelope.context, "system", None)
-        user = getattr(system, "user", None) or getattr(envelope.session, "user", None)
-        self.user_id: str | None = getattr(user, "user_id", None)
+        user = getattr(system, "user", None) or getattr(session, "user", None)
+        user_id = getattr(user, "user_id", None)
+        self.user_id: str | None = user_id if isinstance(user_id, str) else None
         self.store: GuideStore | None = getattr(handler_input, "store", None)
         self._saved: GuideState | None = None
         self._looked_up = False

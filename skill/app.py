@@ -1,14 +1,17 @@
 """The Alexa endpoint as an aiohttp application.
 
-Every request is verified as Amazon requires before any handler runs; every failure is a short
-JSON 4xx and one log line, and the next request is served as if nothing happened.
+Every request is verified as Amazon requires before any handler runs. Every signed request gets a
+deliberate answer: the skill's, or a short JSON 4xx with a fixed reason; the next request is served
+as if nothing happened. The cheap checks come first (size, JSON, bounds, shape, timestamp, skill
+id), so a request that fails them never costs a certificate download or an RSA verification.
+
+Each answer carries a `Record` for the request log and the metrics, which are written after the
+answer is sent (see skill.requestlog and skill.transport).
 """
 
 from __future__ import annotations
 
-import asyncio
 import logging
-import time
 from collections.abc import AsyncIterator, Callable
 from datetime import datetime
 from typing import Any
@@ -16,66 +19,41 @@ from typing import Any
 import orjson
 from aiohttp import web
 
-from intents.skill import Skill
-from skill import envelope
+from intents.names import INTENTS, REQUEST_TYPES
+from intents.skill import Skill, UnreadableRequest
+from skill import envelope, metrics
 from skill.certs import CertificateStore
 from skill.envelope import UNKNOWN, Summary, summarize, utc_now
-from skill.errors import EnvelopeError, Rejected, TooLarge
-from skill.requestlog import RequestLog
+from skill.errors import EnvelopeError, InternalError, Rejected
+from skill.limits import MAX_BODY_BYTES, check_bounds, parse_json, read_body
+from skill.requestlog import ALEXA, HEALTH, NONE, RECORD, Record
 from skill.settings import Settings
 from skill.signature import SignatureVerifier
 from skill.stores import Store, open_store
 
-MAX_BODY_BYTES = 256 * 1024
-
-
-class InFlight:
-    """Counts requests being handled, so shutdown can wait for them.
-
-    aiohttp's own graceful shutdown stops reading from connections at once, which would cut off
-    a request whose body is still arriving; we stop accepting first and wait for these instead.
-    """
-
-    def __init__(self) -> None:
-        self.count = 0
-        self._idle = asyncio.Event()
-        self._idle.set()
-
-    def enter(self) -> None:
-        self.count += 1
-        self._idle.clear()
-
-    def leave(self) -> None:
-        self.count -= 1
-        if self.count == 0:
-            self._idle.set()
-
-    async def wait_idle(self, timeout: float) -> bool:
-        try:
-            await asyncio.wait_for(self._idle.wait(), timeout)
-        except TimeoutError:
-            return False
-        return True
+log = logging.getLogger("heroin_help.app")
+HEALTHY = Record(HEALTH)
+NOT_FOUND = Record(NONE, reason="not found")
+USE_POST = Record(ALEXA, reason="use POST")
 
 
 class Endpoint:
-    """What the Alexa endpoint needs: the checks, the skill, and where to log."""
+    """What the Alexa endpoint needs: the checks, the skill, and the body timeout."""
 
     def __init__(
         self,
         settings: Settings,
         skill: Any,
-        request_log: RequestLog,
+        body_timeout: float,
         clock: Callable[[], datetime] = utc_now,
     ) -> None:
         self.skill_id = settings.skill_id
         self.skill = skill  # anything with Skill.handle's signature (the bench swaps in a constant)
-        self.log = request_log
+        self.body_timeout = body_timeout
         self.clock = clock
         self.signature: SignatureVerifier | None = None  # set once the certificate store runs
 
 
-IN_FLIGHT = web.AppKey("in_flight", InFlight)
 ENDPOINT = web.AppKey("endpoint", Endpoint)
 
 
@@ -83,25 +61,21 @@ def create_app(
     settings: Settings,
     *,
     skill: Any = None,
-    request_log: RequestLog | None = None,
     certificates: CertificateStore | None = None,
     store: Store | None = None,
 ) -> web.Application:
-    """The service. `skill`, `request_log`, `certificates` and `store` replace the real ones in
-    tests and benchmarks; by default the skill is built and its content loaded now, not on a
-    request, and the guide store is the one `settings.store` names (opened on first use, so in
-    each worker after the fork). The app closes the store when it stops."""
+    """The service. `skill`, `certificates` and `store` replace the real ones in tests and
+    benchmarks; by default the skill is built and its content loaded now, not on a request, and
+    the guide store is the one `settings.store` names (opened on first use, so in each worker
+    after the fork). The app closes the store when it stops."""
     if store is None and settings.store is not None:
-        # The one place the service opens its guide store: a metrics counter of store
-        # failures goes in as open_store's `on_error`.
-        store = open_store(settings.store, on_error=None)
+        # The one place the service opens its guide store; its failures are counted in /metrics.
+        store = open_store(settings.store, on_error=lambda operation: metrics.store_error())
     # No middleware: each one wraps every request in another coroutine; the endpoint handles its
     # own errors, and catch-all routes give JSON 404 and 405 answers.
     app = web.Application(client_max_size=MAX_BODY_BYTES)
-    app[IN_FLIGHT] = InFlight()
-    app[ENDPOINT] = endpoint = Endpoint(
-        settings, skill or Skill(store=store), request_log or RequestLog()
-    )
+    body_timeout = settings.limits.body_timeout
+    app[ENDPOINT] = endpoint = Endpoint(settings, skill or Skill(store=store), body_timeout)
 
     async def certificate_store(app: web.Application) -> AsyncIterator[None]:
         store = certificates or CertificateStore.from_files(
@@ -110,7 +84,6 @@ def create_app(
         endpoint.signature = SignatureVerifier(store)
         yield
         await store.close()
-        endpoint.log.flush()
 
     async def guide_store(app: web.Application) -> AsyncIterator[None]:
         yield
@@ -127,50 +100,36 @@ def create_app(
 
 
 async def alexa_endpoint(request: web.Request) -> web.Response:
-    in_flight = request.app[IN_FLIGHT]
-    in_flight.enter()
-    try:
-        return await answer_alexa(request)
-    except Exception:  # a bug of ours: answer plainly, keep the trace for the operator only
-        logging.getLogger("heroin_help").exception("unexpected error")
-        return error_response(500, "internal error")
-    finally:
-        in_flight.leave()
-
-
-async def answer_alexa(request: web.Request) -> web.Response:
-    started = time.perf_counter()
     endpoint = request.app[ENDPOINT]
     summary = UNKNOWN
+    notes: list[str] = []
     try:
-        body = await read_body(request)
+        body = await read_body(request, endpoint.body_timeout)
+        parsed = parse_json(body)
+        check_bounds(body, parsed)
+        summary = summarize(parsed, REQUEST_TYPES, INTENTS)
+        envelope.check(parsed, endpoint.clock(), endpoint.skill_id)
         assert endpoint.signature is not None, "the certificate store starts with the app"
         await endpoint.signature.verify(request.headers, body)
-        parsed = parse_json(body)
-        summary = summarize(parsed)
-        envelope.check(parsed, endpoint.clock(), endpoint.skill_id)
-        response = endpoint.skill.handle(parsed)
+        answer = orjson.dumps(endpoint.skill.handle(parsed, None, notes))
     except Rejected as rejection:
-        log_request(endpoint.log, summary, "rejected", rejection.status, started, rejection.reason)
-        return error_response(rejection.status, rejection.reason)
-    log_request(endpoint.log, summary, "ok", 200, started)
-    return web.Response(body=orjson.dumps(response), content_type="application/json")
+        return refusal(rejection, summary, notes)
+    except UnreadableRequest:
+        return refusal(EnvelopeError("request fields have the wrong types"), summary, notes)
+    except Exception:  # a bug of ours: answer plainly; the operator gets a content-free trace
+        log.exception("unexpected error answering an Alexa request")
+        return refusal(InternalError("internal error"), summary, notes)
+    response = web.Response(body=answer, content_type="application/json")
+    response[RECORD] = Record(ALEXA, summary, None, notes)
+    return response
 
 
-async def read_body(request: web.Request) -> bytes:
-    if request.content_length is not None and request.content_length > MAX_BODY_BYTES:
-        raise TooLarge("request body too large")
-    try:
-        return await request.read()
-    except web.HTTPRequestEntityTooLarge:
-        raise TooLarge("request body too large") from None
-
-
-def parse_json(body: bytes) -> Any:
-    try:
-        return orjson.loads(body)
-    except orjson.JSONDecodeError:
-        raise EnvelopeError("body is not valid JSON") from None
+def refusal(rejection: Rejected, summary: Summary, notes: list[str]) -> web.Response:
+    response = error_response(rejection.status, rejection.reason)
+    response[RECORD] = Record(ALEXA, summary, rejection.reason, notes)
+    if rejection.status in (408, 413):
+        response.force_close()  # the rest of the body is still on its way, or never will be
+    return response
 
 
 def error_response(status: int, reason: str) -> web.Response:
@@ -179,32 +138,19 @@ def error_response(status: int, reason: str) -> web.Response:
     )
 
 
-def log_request(
-    log: RequestLog,
-    summary: Summary,
-    outcome: str,
-    status: int,
-    started: float,
-    reason: str | None = None,
-) -> None:
-    """The request's kind and our outcome; the rejection reason when there is one."""
-    log.write(
-        type=summary.request_type,
-        intent=summary.intent,
-        outcome=outcome,
-        status=status,
-        latency_ms=round((time.perf_counter() - started) * 1000, 3),
-        **({"reason": reason} if reason is not None else {}),
-    )
-
-
 async def healthz(request: web.Request) -> web.Response:
-    return web.json_response({"status": "ok"})
+    response = web.json_response({"status": "ok"})
+    response[RECORD] = HEALTHY
+    return response
 
 
 async def method_not_allowed(request: web.Request) -> web.Response:
-    return error_response(405, "use POST")
+    response = error_response(405, "use POST")
+    response[RECORD] = USE_POST
+    return response
 
 
 async def not_found(request: web.Request) -> web.Response:
-    return error_response(404, "not found")
+    response = error_response(404, "not found")
+    response[RECORD] = NOT_FOUND
+    return response

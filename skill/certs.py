@@ -1,4 +1,12 @@
-"""Alexa's signing-certificate chain: URL check, download, validation and cache."""
+"""Alexa's signing-certificate chain: URL check, download, validation and cache.
+
+Downloads are bounded: at most DOWNLOADS at once (and as many per host), each waiting at most the
+download timeout for its turn. Chains at Amazon's own file names (`echo-api-cert-12.pem`) have
+slots of their own, so a flood of requests naming made-up files under /echo.api/ cannot keep a
+real chain's first download waiting. A download that never got a slot says nothing about its URL
+and is not remembered as a failure. The cache of chains, the URLs seen and the failures remembered
+are each a bounded LRU, so varied URLs cannot grow memory.
+"""
 
 from __future__ import annotations
 
@@ -6,12 +14,15 @@ import asyncio
 import functools
 import logging
 import posixpath
+import re
 import ssl
 import warnings
+from collections import OrderedDict
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from pathlib import Path
+from typing import TypeVar
 from urllib.parse import quote, unquote, urlsplit
 
 import aiohttp
@@ -24,12 +35,18 @@ from cryptography.x509.verification import VerificationError as ChainError
 
 from skill.envelope import utc_now
 from skill.errors import CertificateError
+from skill.metrics import TALLY
 
 logger = logging.getLogger(__name__)
-# Header values remembered after passing the URL rules; bounded so varied URLs cannot grow memory.
-MAX_REMEMBERED_URLS = 64
+MAX_CHAINS = 256  # validated chains kept (Amazon uses one or two at a time)
+MAX_REMEMBERED_URLS = 256  # header values that passed the URL rules, and their cache key
 FAILURE_SECONDS = 5.0
 MAX_REMEMBERED_FAILURES = 1024
+DOWNLOADS = 4  # at once, for chains at other names
+AMAZON_DOWNLOADS = 2  # at once, for chains at Amazon's own file names, kept apart
+MIN_RSA_BITS = 2048
+# Amazon names its signing chains echo-api-cert.pem, echo-api-cert-<n>.pem.
+AMAZON_NAME = re.compile(r"/echo\.api/echo-api-cert(?:-\d{1,4})?\.pem")
 
 ALEXA_SAN = "echo-api.amazon.com"
 CERT_HOST = "s3.amazonaws.com"
@@ -84,6 +101,9 @@ def _has_alexa_san(cert: x509.Certificate) -> bool:
     return any(name.lower() == ALEXA_SAN for name in san.get_values_for_type(x509.DNSName))
 
 
+_V = TypeVar("_V")
+
+
 @dataclass(frozen=True)
 class _Trusted:
     key: RSAPublicKey
@@ -110,14 +130,17 @@ class CertificateStore:
         self._timeout = timeout
         self._max_bytes = max_bytes
         self._clock = clock
-        self._cache: dict[str, _Trusted] = {}
-        self._paths: dict[str, str] = {}  # header values that passed the URL rules -> cache key
+        self._cache: OrderedDict[str, _Trusted] = OrderedDict()
+        # header values that passed the URL rules -> cache key
+        self._paths: OrderedDict[str, str] = OrderedDict()
         self._pending: dict[str, asyncio.Task[_Trusted]] = {}
         # Recent failures per path, so a flood of requests naming a bad chain costs one download
         # per few seconds, not one each; short, so a passing S3 fault heals quickly.
-        self._failures: dict[str, tuple[datetime, CertificateError]] = {}
+        self._failures: OrderedDict[str, tuple[datetime, CertificateError]] = OrderedDict()
         self._failure_window = timedelta(seconds=failure_seconds)
         self._session: aiohttp.ClientSession | None = None
+        self._slots = asyncio.Semaphore(DOWNLOADS)
+        self._amazon_slots = asyncio.Semaphore(AMAZON_DOWNLOADS)
 
     @classmethod
     def from_files(
@@ -132,19 +155,29 @@ class CertificateStore:
             local_chain=cert_chain.read_bytes() if cert_chain else None,
         )
 
+    @property
+    def chains_cached(self) -> int:
+        return len(self._cache)
+
     def cached_key(self, cert_url: str | None) -> RSAPublicKey | None:
         """The key for an already validated, unexpired chain, without parsing the URL again:
         the path every request takes once the chain is known, so it stays synchronous."""
         path = self._paths.get(cert_url) if cert_url is not None else None
-        return self._unexpired_key(path) if path is not None else None
+        key = self._unexpired_key(path) if path is not None else None
+        if key is not None:
+            TALLY.certificate_hits += 1
+        return key
 
     async def public_key(self, cert_url: str | None) -> RSAPublicKey:
         path = _cert_path(cert_url)
-        if cert_url is not None and len(self._paths) < MAX_REMEMBERED_URLS:
-            self._paths[cert_url] = path
+        if cert_url is not None:
+            _remember(self._paths, cert_url, path, MAX_REMEMBERED_URLS)
         key = self._unexpired_key(path)
         if key is not None:
+            TALLY.certificate_hits += 1
+            self._cache.move_to_end(path)
             return key
+        TALLY.certificate_misses += 1
         failure = self._failures.get(path)
         if failure is not None and self._clock() < failure[0]:
             raise failure[1]
@@ -169,17 +202,41 @@ class CertificateStore:
             task.exception()  # every waiter may be gone; mark the error as seen
 
     async def _load(self, path: str) -> _Trusted:
+        pem = self._local_chain
+        if pem is None:
+            slots = self._amazon_slots if AMAZON_NAME.fullmatch(path) else self._slots
+            try:
+                await asyncio.wait_for(slots.acquire(), self._timeout)
+            except TimeoutError:
+                # Our own congestion, not the URL's fault: not remembered as its failure.
+                raise CertificateError("certificate downloads busy") from None
+            try:
+                pem = await self._fetch(path)
+            except CertificateError as error:
+                self._remember_failure(path, error)
+                raise
+            finally:
+                slots.release()
         try:
-            pem = self._local_chain if self._local_chain is not None else await self._download(path)
             trusted = self._validate(pem)
         except CertificateError as error:
-            if len(self._failures) >= MAX_REMEMBERED_FAILURES:
-                self._failures.clear()
-            self._failures[path] = (self._clock() + self._failure_window, error)
+            self._remember_failure(path, error)
             raise
         self._failures.pop(path, None)
-        self._cache[path] = trusted
+        _remember(self._cache, path, trusted, MAX_CHAINS)
         return trusted
+
+    async def _fetch(self, path: str) -> bytes:
+        TALLY.certificate_downloads += 1
+        return await self._download(path)
+
+    def _remember_failure(self, path: str, error: CertificateError) -> None:
+        _remember(
+            self._failures,
+            path,
+            (self._clock() + self._failure_window, error),
+            MAX_REMEMBERED_FAILURES,
+        )
 
     def _validate(self, pem: bytes) -> _Trusted:
         now = self._clock()
@@ -207,12 +264,16 @@ class CertificateStore:
         )
         try:
             chain = verifier.verify(leaf, certs[1:])
-        except ChainError as exc:
-            logger.warning("certificate chain rejected: %s", exc)
+        except ChainError:
+            logger.warning("certificate chain rejected: untrusted")
             raise CertificateError("untrusted certificate chain") from None
         key = leaf.public_key()
         if not isinstance(key, RSAPublicKey):
             raise CertificateError("signing certificate key is not RSA")
+        for cert in (leaf, *chain):
+            cert_key = cert.public_key()
+            if isinstance(cert_key, RSAPublicKey) and cert_key.key_size < MIN_RSA_BITS:
+                raise CertificateError("certificate key too short")
         # An intermediate may expire before the leaf; the chain is only as good as its weakest.
         return _Trusted(key, min(cert.not_valid_after_utc for cert in chain))
 
@@ -235,14 +296,15 @@ class CertificateStore:
         except TimeoutError:
             raise CertificateError("certificate download timed out") from None
         except aiohttp.ClientError as exc:
-            logger.warning("certificate download failed: %r", exc)
+            logger.warning("certificate download failed: %s", type(exc).__name__)
             raise CertificateError("certificate download failed") from None
 
     def _client(self) -> aiohttp.ClientSession:
         if self._session is None:
             tls = ssl.create_default_context(cafile=certifi.where())
+            slots = DOWNLOADS + AMAZON_DOWNLOADS
             self._session = aiohttp.ClientSession(
-                connector=aiohttp.TCPConnector(ssl=tls),
+                connector=aiohttp.TCPConnector(ssl=tls, limit=slots, limit_per_host=slots),
                 # Identity only: a compressed body could inflate far past max_bytes.
                 headers={"Accept-Encoding": "identity"},
                 auto_decompress=False,
@@ -254,3 +316,11 @@ class CertificateStore:
         if self._session is not None:
             await self._session.close()
             self._session = None
+
+
+def _remember(memory: OrderedDict[str, _V], key: str, value: _V, limit: int) -> None:
+    """Keep `key` as the most recent entry of an LRU of at most `limit` entries."""
+    memory[key] = value
+    memory.move_to_end(key)
+    while len(memory) > limit:
+        memory.popitem(last=False)

@@ -37,13 +37,30 @@ def build_parser() -> argparse.ArgumentParser:
     serve = sub.add_parser("serve", help="run the Alexa endpoint")
     add_service_options(serve)
     serve.add_argument("--workers", type=int, default=1, help="processes sharing the port")
+    add_limit_options(serve)
+    serve.add_argument(
+        "--metrics-port",
+        type=int,
+        help="serve Prometheus metrics at /metrics on this port (default: not served)",
+    )
+    serve.add_argument("--metrics-host", help="address for --metrics-port (default: --host)")
     serve.set_defaults(command=run_serve)
 
     run = sub.add_parser("run", help="start the service with the dev CA and chat with it")
     add_address_options(run)
     add_state_option(run)
     run.add_argument("--no-voice", action="store_true", help="do not speak the answers")
+    run.add_argument(
+        "--web-port", type=int, default=8081, help="the browser simulator's port (0: any free)"
+    )
+    run.add_argument("--no-web", action="store_true", help="do not serve the browser simulator")
     run.set_defaults(command=run_local)
+
+    web = sub.add_parser("web", help="the simulator in a browser, and every answer to review")
+    add_address_options(web, port=8081)
+    web.add_argument("--url", help="a running service that trusts the dev CA (default: start one)")
+    add_state_option(web)
+    web.set_defaults(command=run_web)
 
     resolve = sub.add_parser("resolve", help="utterances on stdin -> intents as JSON lines")
     resolve.add_argument("--locale", default="en-US")
@@ -89,9 +106,9 @@ def state(args: argparse.Namespace) -> Path:
     return path
 
 
-def add_address_options(parser: argparse.ArgumentParser) -> None:
+def add_address_options(parser: argparse.ArgumentParser, port: int = 8080) -> None:
     parser.add_argument("--host", default="127.0.0.1")
-    parser.add_argument("--port", type=int, default=8080)
+    parser.add_argument("--port", type=int, default=port, help=f"default {port}; 0: any free")
 
 
 def add_service_options(parser: argparse.ArgumentParser) -> None:
@@ -115,11 +132,33 @@ def add_service_options(parser: argparse.ArgumentParser) -> None:
     )
 
 
+def add_limit_options(parser: argparse.ArgumentParser) -> None:
+    from skill.settings import Limits
+
+    defaults = Limits()
+    seconds = {
+        "--header-timeout": ("header_timeout", "to receive a request's head"),
+        "--body-timeout": ("body_timeout", "to receive a request's body once its head is in"),
+        "--keepalive-timeout": ("keepalive_timeout", "before an idle connection is closed"),
+        "--drain-seconds": ("drain_seconds", "that SIGTERM waits for open connections"),
+    }
+    for flag, (name, what) in seconds.items():
+        default = getattr(defaults, name)
+        parser.add_argument(flag, type=float, default=default, help=f"seconds {what} ({default})")
+    parser.add_argument(
+        "--max-connections",
+        type=int,
+        default=defaults.max_connections,
+        help=f"open connections per process ({defaults.max_connections}; "
+        "lower when the open-file limit needs it)",
+    )
+
+
 def run_serve(args: argparse.Namespace) -> int:
     import logging
 
-    from skill.server import configure_logging, serve
-    from skill.settings import Settings
+    from skill.server import Address, configure_logging, serve
+    from skill.settings import Limits, Settings
     from skill.stores import default_store_url, open_store
 
     if (args.trust_root is None) != (args.cert_chain is None):
@@ -133,10 +172,26 @@ def run_serve(args: argparse.Namespace) -> int:
         return 2
     configure_logging()
     logging.getLogger("heroin_help.server").info("guide store: %s", store)
-    settings = Settings(
-        skill_id=args.skill_id, trust_root=args.trust_root, cert_chain=args.cert_chain, store=store
+    limits = Limits(
+        header_timeout=args.header_timeout,
+        body_timeout=args.body_timeout,
+        keepalive_timeout=args.keepalive_timeout,
+        max_connections=args.max_connections,
+        drain_seconds=args.drain_seconds,
     )
-    return serve(settings, args.host, args.port, max(1, args.workers))
+    settings = Settings(
+        skill_id=args.skill_id,
+        trust_root=args.trust_root,
+        cert_chain=args.cert_chain,
+        store=store,
+        limits=limits,
+    )
+    metrics = (
+        Address(args.metrics_host or args.host, args.metrics_port)
+        if args.metrics_port is not None
+        else None
+    )
+    return serve(settings, args.host, args.port, max(1, args.workers), metrics=metrics)
 
 
 def run_resolve(args: argparse.Namespace) -> int:
@@ -166,7 +221,8 @@ def voice(args: argparse.Namespace, state_path: Path) -> Callable[[str], str | N
 def run_chat(args: argparse.Namespace) -> int:
     import asyncio
 
-    from speech.simulator.chat import chat, transport_for
+    from speech.simulator.chat import chat
+    from speech.simulator.transports import transport_for
 
     state_path = state(args)
     transport = transport_for(args.url, state_path)
@@ -175,10 +231,31 @@ def run_chat(args: argparse.Namespace) -> int:
 
 
 def run_local(args: argparse.Namespace) -> int:
+    from speech.simulator.asr.grammar import grammar_recogniser
     from speech.simulator.chat import run_local_service
+    from speech.simulator.web.server import pages_for
+    from speech.tts.engine import render_wav
 
     state_path = state(args)
-    return run_local_service(args.host, args.port, state=state_path, speak=voice(args, state_path))
+    pages = pages_for(state_path, render=render_wav, transcribe=grammar_recogniser())
+    return run_local_service(
+        args.host,
+        args.port,
+        state=state_path,
+        speak=voice(args, state_path),
+        pages=None if args.no_web else pages,
+        pages_port=args.web_port,
+    )
+
+
+def run_web(args: argparse.Namespace) -> int:
+    from speech.simulator.asr.grammar import grammar_recogniser
+    from speech.simulator.web.server import pages_for, serve_web
+    from speech.tts.engine import render_wav
+
+    state_path = state(args)
+    pages = pages_for(state_path, render=render_wav, transcribe=grammar_recogniser())
+    return serve_web(args.host, args.port, url=args.url, state=state_path, build=pages)
 
 
 def run_say(args: argparse.Namespace) -> int:
@@ -190,7 +267,8 @@ def run_say(args: argparse.Namespace) -> int:
 def run_test_dialogs(args: argparse.Namespace) -> int:
     import asyncio
 
-    from speech.simulator.chat import test_dialogs, transport_for
+    from speech.simulator.chat import test_dialogs
+    from speech.simulator.transports import transport_for
 
     transport = transport_for(args.url, state(args))
     return asyncio.run(test_dialogs(args.paths, transport))

@@ -7,7 +7,7 @@ the result to `summarize`.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Collection, Mapping
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
@@ -21,23 +21,35 @@ MAX_SKILL_EVENT_SKEW_SECONDS = 3600
 
 @dataclass(frozen=True, slots=True)
 class Summary:
-    """What the request log may say about a request: never ids, tokens or what was said."""
+    """What the request log and the metrics may say about a request: its type and intent when
+    they are names we know, "other" when they are not (never what the request spelled there),
+    and never ids, tokens or what was said."""
 
     request_type: str
     intent: str | None
 
 
-UNKNOWN = Summary("unknown", None)
+UNKNOWN = Summary("unknown", None)  # not (yet) known to be an Alexa request
+OTHER = "other"
 
 
-def summarize(envelope: Any) -> Summary:
-    """The envelope's summary, which also proves it is shaped like an Alexa request."""
+def summarize(
+    envelope: Any,
+    request_types: Collection[str] = (),
+    intents: Collection[str] = (),
+) -> Summary:
+    """The envelope's summary, which also proves it is shaped like an Alexa request. A type or
+    intent outside `request_types` or `intents` is summarised as "other"."""
     request = envelope.get("request") if isinstance(envelope, dict) else None
     if not isinstance(request, dict) or not isinstance(request.get("type"), str):
         raise EnvelopeError("not an Alexa request envelope")
     intent = request.get("intent")
     name = intent.get("name") if isinstance(intent, dict) else None
-    return Summary(request["type"], name if isinstance(name, str) else None)
+    request_type = request["type"]
+    return Summary(
+        request_type if request_type in request_types else OTHER,
+        None if name is None else name if isinstance(name, str) and name in intents else OTHER,
+    )
 
 
 def utc_now() -> datetime:

@@ -13,7 +13,7 @@ from skill.app import create_app
 from skill.settings import Settings
 from speech.simulator.devpki import DevPaths, write_dev_pki
 from speech.simulator.envelopes import DEV_SKILL_ID
-from tests.helpers import Alexa
+from tests.helpers import BROWSER_NOTES, Alexa
 
 
 @pytest.fixture(autouse=True, scope="session")
@@ -54,3 +54,11 @@ async def alexa(service: TestServer, dev_pki: DevPaths) -> AsyncIterator[Alexa]:
     client = Alexa(str(service.make_url("/")), dev_pki)
     yield client
     await client.close()
+
+
+def pytest_terminal_summary(terminalreporter: pytest.TerminalReporter) -> None:
+    """The browser tests' screenshots (look at them) and measurements, after every run."""
+    if BROWSER_NOTES:
+        terminalreporter.write_sep("-", "browser simulator")
+        for note in BROWSER_NOTES:
+            terminalreporter.write_line(note)

@@ -2,19 +2,28 @@
 
 from __future__ import annotations
 
+import array
 import logging
+import os
 import socket
+import subprocess
 import time
 import urllib.error
 import urllib.request
+import wave
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
 
 from speech.simulator.devpki import DevPaths, load_signing_key
 from speech.simulator.devservice import start_service
 from speech.simulator.envelopes import Reply, Session
 from speech.simulator.transports import SignedClient
+
+# What the browser tests saw, for the end of the run: screenshot paths and measurements.
+BROWSER_NOTES: list[str] = []
 
 
 async def launch(url: str, pki: DevPaths) -> Reply:
@@ -102,3 +111,105 @@ class Alexa(SignedClient):
 
     def new_session(self) -> None:
         self.session = Session()
+
+
+# Places in parsed JSON, for tests that plant or swap values in envelopes.
+
+JsonPath = tuple[Any, ...]  # keys and indexes from the root
+
+
+def json_paths(value: Any, path: JsonPath = ()) -> Iterator[tuple[JsonPath, Any]]:
+    """Every place in `value`, the root first, with what is there."""
+    yield path, value
+    if isinstance(value, dict):
+        for key, item in value.items():
+            yield from json_paths(item, (*path, key))
+    elif isinstance(value, list):
+        for index, item in enumerate(value):
+            yield from json_paths(item, (*path, index))
+
+
+def put(root: Any, path: JsonPath, value: Any) -> None:
+    """Put `value` at `path` (not the root) inside `root`."""
+    for step in path[:-1]:
+        root = root[step]
+    root[path[-1]] = value
+
+
+# Which process holds which connection, read from /proc (Linux).
+
+
+def children(pid: int) -> list[int]:
+    return [int(child) for child in Path(f"/proc/{pid}/task/{pid}/children").read_text().split()]
+
+
+def established_on(port: int) -> set[int]:
+    """Socket inodes of established TCP connections whose local port is `port`."""
+    inodes = set()
+    for table in ("/proc/net/tcp", "/proc/net/tcp6"):
+        try:
+            lines = Path(table).read_text().splitlines()[1:]
+        except OSError:
+            continue
+        for line in lines:
+            fields = line.split()
+            local_port = int(fields[1].rsplit(":", 1)[1], 16)
+            if local_port == port and fields[3] == "01":
+                inodes.add(int(fields[9]))
+    return inodes
+
+
+def sockets_of(pid: int) -> set[int]:
+    inodes = set()
+    for fd in Path(f"/proc/{pid}/fd").iterdir():
+        try:
+            target = os.readlink(fd)
+        except OSError:
+            continue
+        if target.startswith("socket:["):
+            inodes.add(int(target[8:-1]))
+    return inodes
+
+
+def split(server_pid: int, port: int) -> list[int]:
+    connections = established_on(port)
+    return sorted(
+        (len(sockets_of(worker) & connections) for worker in children(server_pid)), reverse=True
+    )
+
+
+def spoken_wav(
+    text: str, path: Path, *, rate: int | None = None, lead_seconds: float = 0.0
+) -> Path:
+    """espeak-ng (en-us) saying `text` as a mono 16-bit WAV: resampled to `rate` when given, and
+    with `lead_seconds` of silence in front (a fake microphone starts before anyone listens)."""
+    raw = path.with_suffix(".raw.wav")
+    subprocess.run(["espeak-ng", "-v", "en-us", "-w", str(raw), text], check=True)
+    with wave.open(str(raw), "rb") as reader:
+        source_rate = reader.getframerate()
+        samples = array.array("h", reader.readframes(reader.getnframes()))
+    raw.unlink()
+    out_rate = rate or source_rate
+    if out_rate != source_rate:
+        samples = _resample(samples, source_rate, out_rate)
+    silence = array.array("h", bytes(2 * int(lead_seconds * out_rate)))
+    with wave.open(str(path), "wb") as writer:
+        writer.setnchannels(1)
+        writer.setsampwidth(2)
+        writer.setframerate(out_rate)
+        writer.writeframes((silence + samples).tobytes())
+    return path
+
+
+def _resample(samples: array.array[int], source: int, target: int) -> array.array[int]:
+    """Linear interpolation: plenty for speech going down to 16 kHz for a recogniser."""
+    count = len(samples) * target // source
+    out = array.array("h", bytes(2 * count))
+    step = source / target
+    for index in range(count):
+        position = index * step
+        left = int(position)
+        right = min(left + 1, len(samples) - 1)
+        fraction = position - left
+        out[index] = int(samples[left] * (1 - fraction) + samples[right] * fraction)
+    return out

@@ -15,7 +15,13 @@ from aiohttp.test_utils import TestServer
 from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric.rsa import RSAPublicKey
 
-from skill.certs import CertificateStore, check_cert_url
+from skill.certs import (
+    AMAZON_DOWNLOADS,
+    DOWNLOADS,
+    MAX_CHAINS,
+    CertificateStore,
+    check_cert_url,
+)
 from skill.errors import CertificateError
 from speech.simulator import devpki
 
@@ -111,6 +117,12 @@ async def test_bad_leaf_rejected(
         await _key_for(pki, devpki.chain_pem(variant(pki)))
 
 
+async def test_a_leaf_with_a_1024_bit_key_is_rejected(pki: devpki.DevPKI) -> None:
+    weak = devpki.make_pki(reuse=pki, leaf_bits=1024)
+    with pytest.raises(CertificateError, match="too short"):
+        await _key_for(pki, devpki.chain_pem(weak))
+
+
 async def test_untrusted_root_rejected(pki: devpki.DevPKI) -> None:
     stranger = devpki.make_pki()
     with pytest.raises(CertificateError, match="untrusted certificate chain"):
@@ -163,10 +175,23 @@ class Fixture:
     def __init__(self, chain: bytes) -> None:
         self.chain = chain
         self.downloads: dict[str, int] = {}
+        self.at_once = 0
+        self.most_at_once = 0
 
     async def handle(self, request: web.Request) -> web.StreamResponse:
+        self.at_once += 1
+        self.most_at_once = max(self.most_at_once, self.at_once)
+        try:
+            return await self.answer(request)
+        finally:
+            self.at_once -= 1
+
+    async def answer(self, request: web.Request) -> web.StreamResponse:
         name = request.match_info["name"]
         self.downloads[name] = self.downloads.get(name, 0) + 1
+        if name.startswith("bogus-"):
+            await asyncio.sleep(2)
+            raise web.HTTPNotFound()
         if name == "slow.pem":
             await asyncio.sleep(2)
         elif name == "lazy.pem":
@@ -294,3 +319,38 @@ async def test_a_failed_download_is_remembered_briefly_then_retried(
         assert s3[0].downloads == {"missing.pem": 2}
     finally:
         await store.close()
+
+
+async def test_a_flood_of_made_up_urls_neither_multiplies_downloads_nor_starves_a_real_chain(
+    pki: devpki.DevPKI, s3: tuple[Fixture, str]
+) -> None:
+    """2,000 requests naming made-up chains at once, each of which S3 takes 2 s to refuse, then
+    a chain at one of Amazon's own file names that nobody has asked for yet."""
+    store = CertificateStore(trust_roots=[pki.root_cert], fetch_base_url=s3[1], timeout=1.0)
+    try:
+        flood = [
+            asyncio.ensure_future(store.public_key(_url(f"bogus-{number}.pem")))
+            for number in range(2000)
+        ]
+        await asyncio.sleep(0.2)
+        started = asyncio.get_running_loop().time()
+        key = await store.public_key(_url("echo-api-cert-12.pem"))
+        waited = asyncio.get_running_loop().time() - started
+        outcomes = await asyncio.gather(*flood, return_exceptions=True)
+    finally:
+        await store.close()
+    assert _spki(key) == _spki(pki.leaf_key.public_key())
+    assert waited < 1.0  # not behind the flood: it had a slot of its own
+    assert all(isinstance(outcome, CertificateError) for outcome in outcomes)
+    assert s3[0].most_at_once <= DOWNLOADS + AMAZON_DOWNLOADS
+    assert sum(s3[0].downloads.values()) < 100  # the rest were refused while waiting for a slot
+
+
+async def test_the_cache_of_chains_stays_bounded(
+    pki: devpki.DevPKI, s3: tuple[Fixture, str], store: CertificateStore
+) -> None:
+    for number in range(MAX_CHAINS + 40):
+        await store.public_key(_url(f"chain-{number}.pem"))
+    assert store.chains_cached == MAX_CHAINS
+    await store.public_key(_url(f"chain-{MAX_CHAINS + 39}.pem"))  # the newest is still there
+    assert s3[0].downloads[f"chain-{MAX_CHAINS + 39}.pem"] == 1

@@ -1,16 +1,28 @@
-"""`heroin-help chat --jsonl`: the command-line contract, in process and against a real server."""
+"""`heroin-help chat`: the command-line contract, in process and against a real server."""
 
 from __future__ import annotations
 
+import re
 import subprocess
 import sys
+from pathlib import Path
 from typing import Any
 
 import orjson
 
 from speech.simulator.devservice import dev_pki, start_service
 
-KEYS = {"utterance", "intent", "slots", "speech", "ssml", "reprompt", "end_session", "card"}
+KEYS = {
+    "utterance",
+    "intent",
+    "slots",
+    "confidence",
+    "speech",
+    "ssml",
+    "reprompt",
+    "end_session",
+    "card",
+}
 SCRIPT = "open heroin help\nmy friend isn't breathing\nnext\n\nwhat is suboxone\nstop\n"
 
 
@@ -38,11 +50,13 @@ def check_turns(turns: list[dict[str, Any]]) -> None:
     launch, emergency, step, medicine, stop = turns
     assert launch["intent"] == "LaunchRequest" and "say emergency" in launch["speech"].lower()
     assert emergency["intent"] == "OverdoseEmergencyIntent"
+    assert emergency["slots"] == {"person": "someone", "sign": "not_breathing"}
+    assert emergency["confidence"] == 1.0 and 0.0 <= step["confidence"] <= 1.0
     assert emergency["speech"].startswith("Call 9 1 1")
     assert emergency["ssml"].startswith("<speak>") and emergency["reprompt"]
     assert emergency["card"]["content"].startswith("Call 911")
     assert not emergency["end_session"]
-    assert "breastbone" in step["speech"]
+    assert "Do they respond" in step["speech"]
     # The blank line ended the session: "what is suboxone" starts a new one, outside the guide.
     assert medicine["intent"] == "MedicationIntent"
     assert medicine["slots"] == {"medication": "buprenorphine"}
@@ -59,5 +73,21 @@ def test_chat_over_http_with_signed_requests() -> None:
     try:
         check_turns(chat("--url", service.url))
     finally:
-        _, log = service.stop()
-    assert log.count('"outcome":"ok"') >= 6  # every turn, and the session's end, was verified
+        service.stop()
+    ok = [line for line in service.requests() if line["outcome"] == "ok"]
+    assert len(ok) >= 6  # every turn, and the session's end, was verified
+
+
+def test_the_chat_shows_the_intent_its_slots_and_how_sure_the_resolver_was() -> None:
+    result = subprocess.run(
+        [sys.executable, "-m", "skill.cli", "chat", "--no-voice"],
+        input="my friend isn't breathing\ncall mom\n",
+        capture_output=True,
+        text=True,
+        check=True,
+        cwd=Path(__file__).parent.parent,
+        timeout=120,
+    )
+    lines = result.stdout.splitlines()
+    assert "  [OverdoseEmergencyIntent person=someone sign=not_breathing 100%]" in lines
+    assert any(re.fullmatch(r"  \[AMAZON\.FallbackIntent \d+%\]", line) for line in lines)

@@ -63,7 +63,8 @@ async def alexa_closes_the_session(alexa: Alexa) -> None:
 async def into_cpr(alexa: Alexa) -> Reply:
     await alexa.turn("OverdoseEmergencyIntent", sign="not_breathing")
     await alexa.turn("AMAZON.NextIntent")  # called
-    return await alexa.turn("AMAZON.NoIntent")  # no naloxone: CPR
+    await alexa.turn("AMAZON.NoIntent")  # they don't respond
+    return await alexa.turn("AMAZON.NoIntent")  # no naloxone, and not breathing: CPR
 
 
 async def test_open_heroin_help_goes_straight_back_to_the_step(caller: Alexa) -> None:

@@ -237,6 +237,7 @@ async def test_only_gasping_is_cpr(alexa: Alexa) -> None:
         [
             said("OverdoseEmergencyIntent"),
             said(NEXT),
+            said(NO),  # they don't respond
             said("OverdoseEmergencyIntent", sign="gasping"),
             said(NO),  # no naloxone: CPR is next, no breathing question
         ],

@@ -1,15 +1,20 @@
 """Validates the Alexa skill package (interaction model, manifest, ASK CLI config).
 
-Checks the rules Alexa enforces when a model is built, plus the product's own contract:
-which intents exist, how many samples they have, and that the overdose emergency intent
-is reachable by the way a frightened caller actually talks.
+Checks the rules and limits Alexa enforces when a model is built, the contract the guide and
+the topics read (MODEL_SPEC: intents, slot names, slot types and their value ids), and that the
+model is built as Alexa designers build one: custom slot types for who, what sign and what
+drug, carrier phrases that combine them, short samples where people are short. Phrasings are
+checked against the samples as templates, each {slot} standing for any value or synonym of its
+type, the way Alexa (and virtual-alexa) read them.
 """
 
 from __future__ import annotations
 
+import itertools
 import json
 import re
 from collections import defaultdict
+from collections.abc import Iterator
 from functools import cache
 from pathlib import Path
 from typing import Any
@@ -18,6 +23,7 @@ import pytest
 
 from intents.names import BUILT_IN_INTENTS, EMERGENCY
 from speech.content.schema import (
+    CPR_RHYTHM_INTENT,
     CUSTOM_INTENTS,
     MEDICATION_INTENT,
     MEDICATION_SLOT,
@@ -26,6 +32,7 @@ from speech.content.schema import (
     QUESTION_SLOT,
     QUESTION_SLOT_TYPE,
     QUESTIONS,
+    REPORT_INTENT,
 )
 
 REPO = Path(__file__).resolve().parents[1]
@@ -35,163 +42,149 @@ MANIFEST_PATH = PACKAGE / "skill.json"
 ASK_RESOURCES_PATH = REPO / "ask-resources.json"
 
 INVOCATION = "heroin help"
-# The contract is what the skill answers (every topic and guide) and the built-ins it routes.
 REQUIRED_BUILTINS = list(BUILT_IN_INTENTS)
+
+# Alexa's limits for a custom interaction model, as published in the ASK documentation
+# ("Interaction model limits"); where sources differ, the stricter figure.
+MAX_INTENTS = 250
+MAX_SAMPLES_PER_INTENT = 1500
+MAX_UTTERANCE_CHARS = 200
+MAX_SLOT_VALUE_CHARS = 140
+MAX_CUSTOM_SLOT_TYPES = 100
+MAX_SLOT_VALUES_AND_SYNONYMS = 50_000
+MAX_SLOTS_PER_INTENT = 100
+MAX_MODEL_CHARS = 1_000_000  # SMAPI refused a larger modelDefinition (alexa/ask-cli#9)
+SENSITIVITY_LEVELS = {"LOW", "MEDIUM", "HIGH"}
+
+# MODEL_SPEC.md: the names are a contract with the guide and topics code.
+SLOT_CONTRACT = {
+    EMERGENCY: {"person": "PERSON", "sign": "SIGN", "substance": "SUBSTANCE", "need": "NEED"},
+    REPORT_INTENT: {"person": "PERSON", "report": "REPORT"},
+    CPR_RHYTHM_INTENT: {},
+    MEDICATION_INTENT: {MEDICATION_SLOT: MEDICATION_SLOT_TYPE},
+}
+# The topic intents that answer a question first take the question slot too (issue 11).
+for _intent in QUESTION_INTENTS:
+    SLOT_CONTRACT[_intent] = {**SLOT_CONTRACT.get(_intent, {}), QUESTION_SLOT: QUESTION_SLOT_TYPE}
+VALUE_IDS = {
+    "PERSON": {"child", "pet", "someone"},
+    "SIGN": {
+        "not_breathing", "gasping", "slow_breathing", "unresponsive", "blue", "overdosing",
+        "collapsed", "swallowed",
+    },
+    "SUBSTANCE": {
+        "heroin", "fentanyl", "methadone", "buprenorphine", "oxycodone", "opioid_pills", "xylazine",
+    },
+    "NEED": {"naloxone_how"},
+    "REPORT": {
+        "has_naloxone", "no_naloxone", "gave_naloxone", "breathing", "awake", "responds",
+        "no_phone", "called",
+    },
+    "MEDICATION": {
+        "methadone", "buprenorphine", "naltrexone", "naloxone", "lofexidine", "clonidine",
+    },
+    QUESTION_SLOT_TYPE: set(QUESTIONS),
+}  # fmt: skip
 
 # Samples the product relies on in built-in intents (the step-by-step emergency flow).
 REQUIRED_BUILTIN_SAMPLES = {
     "AMAZON.NextIntent": [
-        "next",
-        "what now",
-        "what next",
-        "next step",
-        "okay what now",
-        "done",
-        "i did it",
-        "it's done",
-        "i called them",
-        "i called nine one one",
-        "they're on the way",
-        "go on",
-        "continue",
-        "then what",
+        "next", "what now", "what next", "next step", "okay what now", "done", "i did it",
+        "it's done", "go on", "continue", "then what",
     ],
     "AMAZON.PreviousIntent": ["go back", "previous step", "back", "last step"],
     "AMAZON.RepeatIntent": ["repeat", "say that again", "what", "what did you say", "again"],
     "AMAZON.MoreIntent": ["more", "tell me more", "keep going"],
     "AMAZON.YesIntent": ["yeah", "yep", "i do", "we have some"],
     "AMAZON.NoIntent": ["nope", "i don't", "we don't have any", "no we don't"],
+    "AMAZON.StopIntent": ["goodbye", "i'm done", "that's all"],
+}  # fmt: skip
+
+# Phrasings a caller in an emergency uses, and the slot ids they must carry.
+REQUIRED_EMERGENCY_PHRASINGS: dict[str, dict[str, str]] = {
+    "my friend is overdosing": {"person": "someone", "sign": "overdosing"},
+    "my boyfriend isn't breathing": {"person": "someone"},
+    "my boyfriend is not breathing": {"person": "someone", "sign": "not_breathing"},
+    "he's not breathing": {"sign": "not_breathing"},
+    "he isn't breathing": {},
+    "she won't wake up": {},
+    "his lips are blue": {},
+    "help he's blue": {"sign": "blue"},
+    "someone is turning blue": {"person": "someone", "sign": "blue"},
+    "she's barely breathing": {"sign": "slow_breathing"},
+    "he's making gurgling snoring sounds and won't wake": {},
+    "my son is unconscious": {"person": "someone", "sign": "unresponsive"},
+    "i think my boyfriend is overdosing": {"person": "someone", "sign": "overdosing"},
+    "my friend collapsed after using": {"person": "someone"},
+    "what to do my friend overdosed": {"person": "someone"},
+    "what do i do he took too much": {"person": "someone"},
+    "help me please": {},
+    "overdose": {},
+    "emergency": {},
+    "my son swallowed my methadone": {"person": "someone", "substance": "methadone"},
+    "my two year old ate some suboxone": {"person": "child", "substance": "buprenorphine"},
+    "the dog ate a fentanyl patch": {"person": "pet", "substance": "fentanyl"},
+    "my toddler got into my pills": {"person": "child", "substance": "opioid_pills"},
+    "my kid just swallowed some oxy": {
+        "person": "child", "sign": "swallowed", "substance": "oxycodone",
+    },
+    "my friend took heroin and is not breathing": {
+        "person": "someone", "substance": "heroin", "sign": "not_breathing",
+    },
+    "quick how do i use narcan": {"need": "naloxone_how"},
+    "where do i spray the narcan": {"need": "naloxone_how"},
+    "how do i give naloxone he's not breathing": {"need": "naloxone_how", "sign": "not_breathing"},
+}  # fmt: skip
+
+REQUIRED_REPORT_PHRASINGS = {
+    "we have narcan": "has_naloxone",
+    "i've got narcan": "has_naloxone",
+    "we don't have narcan": "no_naloxone",
+    "i gave it": "gave_naloxone",
+    "i sprayed the narcan": "gave_naloxone",
+    "he's breathing now": "breathing",
+    "she woke up": "awake",
+    "he's responding": "responds",
+    "my phone is dead": "no_phone",
+    "i called nine one one": "called",
+    "they're on the way": "called",
 }
 
-# Phrasings a caller in an emergency uses that must route to the emergency intent.
-REQUIRED_EMERGENCY_SAMPLES = [
-    "he isn't breathing",
-    "she won't wake up",
-    "his lips are blue",
-    "my friend collapsed after using",
-    "someone is turning blue",
-    "he's not responding",
-    "she's barely breathing",
-    "he's making gurgling snoring sounds and won't wake",
-    "my son is unconscious",
-    "i think my boyfriend is overdosing",
-    "help me please",
-    "oh my god he's not breathing",
-    "what do i do he took too much",
-    "what to do my friend overdosed",
-    "what do i do my friend overdosed",
-    "my friend overdosed",
-]
-
 EMERGENCY_PERSONS = [
-    "he",
-    "she",
-    "they",
-    "my friend",
-    "my son",
-    "my daughter",
-    "my brother",
-    "my sister",
-    "my husband",
-    "my wife",
-    "my boyfriend",
-    "my girlfriend",
-    "my mom",
-    "my dad",
-    "my roommate",
-    "someone",
-    "this guy",
-    "a man",
-    "a woman",
-    "my partner",
-]
-
+    "he", "she", "they", "my friend", "my son", "my daughter", "my brother", "my sister",
+    "my husband", "my wife", "my boyfriend", "my girlfriend", "my mom", "my dad", "my roommate",
+    "someone", "this guy", "a man", "a woman", "my partner", "my baby", "my toddler", "my dog",
+    "the cat", "my two year old",
+]  # fmt: skip
 EMERGENCY_STATES = [
-    "not breathing",
-    "barely breathing",
-    "breathing very slowly",
-    "won't wake up",
-    "unresponsive",
-    "passed out",
-    "blue lips",
-    "lips are blue",
-    "turning blue",
-    "grey",
-    "pale",
-    "ashy",
-    "cold and clammy",
-    "pinpoint pupils",
-    "snoring",
-    "collapsed",
-    "nodding out",
-    "overdosing",
-    "o. d.",
-]
+    "not breathing", "barely breathing", "breathing very slowly", "won't wake up",
+    "unresponsive", "passed out", "blue lips", "lips are blue", "turning blue", "grey", "pale",
+    "ashy", "cold and clammy", "pinpoint pupils", "gasping", "collapsed", "nodding out",
+    "overdosing", "o. d. ing", "fell out", "swallowed",
+]  # fmt: skip
 
 # Words Alexa's built-in intents already own. A bare sample equal to one of these in another
 # intent would steal the built-in: a bare "help" must reach AMAZON.HelpIntent, whose answer tells
 # the caller to say "emergency" (certification checks that "help" gives help).
 BUILTIN_WORDS = {
-    "help": "AMAZON.HelpIntent",
-    "stop": "AMAZON.StopIntent",
-    "quit": "AMAZON.StopIntent",
-    "exit": "AMAZON.StopIntent",
-    "shut up": "AMAZON.StopIntent",
-    "cancel": "AMAZON.CancelIntent",
-    "never mind": "AMAZON.CancelIntent",
-    "yes": "AMAZON.YesIntent",
-    "no": "AMAZON.NoIntent",
-    "repeat": "AMAZON.RepeatIntent",
-    "next": "AMAZON.NextIntent",
-    "skip": "AMAZON.NextIntent",
-    "previous": "AMAZON.PreviousIntent",
-    "start over": "AMAZON.StartOverIntent",
-    "restart": "AMAZON.StartOverIntent",
-    "more": "AMAZON.MoreIntent",
-    "go home": "AMAZON.NavigateHomeIntent",
-    "home": "AMAZON.NavigateHomeIntent",
-}
-BUILTIN_WORD_OVERRIDES: set[tuple[str, str]] = set()
-
-MEDICATION_VALUES = {
-    "methadone",
-    "buprenorphine",
-    "naltrexone",
-    "naloxone",
-    "lofexidine",
-    "clonidine",
-}
+    "help": "AMAZON.HelpIntent", "stop": "AMAZON.StopIntent", "quit": "AMAZON.StopIntent",
+    "exit": "AMAZON.StopIntent", "shut up": "AMAZON.StopIntent", "cancel": "AMAZON.CancelIntent",
+    "never mind": "AMAZON.CancelIntent", "yes": "AMAZON.YesIntent", "no": "AMAZON.NoIntent",
+    "repeat": "AMAZON.RepeatIntent", "next": "AMAZON.NextIntent", "skip": "AMAZON.NextIntent",
+    "previous": "AMAZON.PreviousIntent", "start over": "AMAZON.StartOverIntent",
+    "restart": "AMAZON.StartOverIntent", "more": "AMAZON.MoreIntent",
+    "go home": "AMAZON.NavigateHomeIntent", "home": "AMAZON.NavigateHomeIntent",
+}  # fmt: skip
 
 LAUNCH_WORDS = {
-    "ask",
-    "begin",
-    "can you",
-    "cancel",
-    "do",
-    "go",
-    "launch",
-    "load",
-    "open",
-    "play",
-    "resume",
-    "run",
-    "set",
-    "start",
-    "stop",
-    "talk to",
-    "tell",
-    "use",
-    "enable",
-    "show",
-    "turn",
-    "turn on",
-}
+    "ask", "begin", "can you", "cancel", "do", "go", "launch", "load", "open", "play", "resume",
+    "run", "set", "start", "stop", "talk to", "tell", "use", "enable", "show", "turn", "turn on",
+}  # fmt: skip
 WAKE_WORDS = {"alexa", "amazon", "echo", "computer", "ziggy", "skill", "app"}
 
 UTTERANCE_RE = re.compile(r"^[a-z' .{}_]+$")
 SLOT_NAMES = {MEDICATION_SLOT, QUESTION_SLOT}
 SLOT_RE = re.compile(r"\{([^{}]*)\}")
-MAX_UTTERANCE_CHARS = 200
 
 
 def norm(text: str) -> str:
@@ -235,12 +228,50 @@ def types() -> dict[str, dict[str, Any]]:
     return {t["name"]: t for t in language_model().get("types", [])}
 
 
-def medication_phrases() -> list[str]:
-    phrases: list[str] = []
-    for value in types()["MEDICATION"]["values"]:
-        phrases.append(value["name"]["value"])
-        phrases.extend(value["name"].get("synonyms", []))
-    return [norm(p) for p in phrases]
+def slot_types(intent: str) -> dict[str, str]:
+    return {slot["name"]: slot["type"] for slot in intents()[intent].get("slots", [])}
+
+
+@cache
+def spoken(type_name: str) -> dict[str, str]:
+    """Every value and synonym of a custom slot type, as said, -> its id."""
+    forms: dict[str, str] = {}
+    for value in types()[type_name]["values"]:
+        for phrase in (value["name"]["value"], *value["name"].get("synonyms", [])):
+            forms.setdefault(norm(phrase), value.get("id") or value["name"]["value"])
+    return forms
+
+
+@cache
+def template(intent: str, sample: str) -> re.Pattern[str]:
+    """The sample as a pattern: each {slot} any value or synonym of its type."""
+    pattern = ""
+    for piece in re.split(r"(\{[^{}]+\})", norm(sample)):
+        slot = SLOT_RE.fullmatch(piece)
+        if slot is None:
+            pattern += re.escape(piece)
+            continue
+        forms = sorted(spoken(slot_types(intent)[slot.group(1)]), key=len, reverse=True)
+        pattern += f"(?P<{slot.group(1)}>" + "|".join(re.escape(f) for f in forms) + ")"
+    return re.compile(pattern)
+
+
+def matches(utterance: str) -> Iterator[tuple[int, str, dict[str, str]]]:
+    """(literal characters, intent, slot ids) of every sample the utterance says."""
+    said = norm(utterance)
+    for intent, sample in all_samples():
+        found = template(intent, sample).fullmatch(said)
+        if found is None:
+            continue
+        kinds = slot_types(intent)
+        slots = {name: spoken(kinds[name])[value] for name, value in found.groupdict().items()}
+        yield len(SLOT_RE.sub("", sample)), intent, slots
+
+
+def understood(utterance: str) -> tuple[str, dict[str, str]] | None:
+    """What a literal matcher makes of it: the matching sample with the most literal text."""
+    best = max(matches(utterance), default=None, key=lambda match: match[0])
+    return None if best is None else (best[1], best[2])
 
 
 # ---------------------------------------------------------------------------- structure
@@ -277,18 +308,6 @@ def test_no_unexpected_custom_intents() -> None:
     assert not extra, f"custom intents not in the contract: {extra}"
 
 
-def test_emergency_intent_has_far_more_samples() -> None:
-    emergency = len(samples(EMERGENCY))
-    assert emergency >= 150, f"{EMERGENCY} has {emergency} samples, needs at least 150"
-    for name in intents():
-        if name == EMERGENCY:
-            continue
-        other = len(samples(name))
-        assert emergency >= 3 * other, (
-            f"{EMERGENCY} ({emergency} samples) must have far more than {name} ({other})"
-        )
-
-
 @pytest.mark.parametrize("name", REQUIRED_BUILTINS)
 def test_required_builtin_present(name: str) -> None:
     assert name in intents(), f"built-in intent {name} is missing"
@@ -305,6 +324,29 @@ def test_builtin_extensions(name: str, required: list[str]) -> None:
     assert not missing, f"{name} is missing samples {missing}"
 
 
+def test_the_model_stays_inside_alexas_limits() -> None:
+    assert len(intents()) <= MAX_INTENTS
+    assert len(MODEL_PATH.read_text(encoding="utf-8")) <= MAX_MODEL_CHARS
+    assert len(types()) <= MAX_CUSTOM_SLOT_TYPES
+    for name, intent in intents().items():
+        assert len(intent.get("samples", [])) <= MAX_SAMPLES_PER_INTENT, name
+        assert len(intent.get("slots", [])) <= MAX_SLOTS_PER_INTENT, name
+    forms = 0
+    for type_name, slot_type in types().items():
+        for value in slot_type["values"]:
+            for phrase in (value["name"]["value"], *value["name"].get("synonyms", [])):
+                forms += 1
+                assert 0 < len(phrase) <= MAX_SLOT_VALUE_CHARS, f"{type_name}: {phrase!r}"
+    assert forms <= MAX_SLOT_VALUES_AND_SYNONYMS
+
+
+def test_fallback_sensitivity_is_set() -> None:
+    """The level is chosen by measurement: `python -m tests.heldout --sensitivity`, and
+    tests/test_resolver.py checks the chosen level still earns its place."""
+    configuration = language_model()["modelConfiguration"]
+    assert configuration["fallbackIntentSensitivity"]["level"] in SENSITIVITY_LEVELS
+
+
 # ---------------------------------------------------------------------------- utterances
 
 
@@ -314,24 +356,34 @@ def test_utterance_characters() -> None:
         assert "  " not in sample, f"{name}: {sample!r} has repeated spaces"
         assert UTTERANCE_RE.match(sample), (
             f"{name}: {sample!r} may contain only lower-case letters, spaces, apostrophes, "
-            "periods and {medication} (write numbers as words)"
+            "periods and {slot} references (write numbers as words)"
         )
         # Periods only mark spoken letters: "c. b. t.", "o. d."
-        for match in re.finditer(r"\.", sample):
-            before = sample[: match.start()]
+        for match in re.finditer(r"\.", SLOT_RE.sub("", sample)):
+            before = SLOT_RE.sub("", sample)[: match.start()]
             assert re.search(r"(^|[ ])[a-z]$", before), (
                 f"{name}: {sample!r} has a period that does not follow a single spoken letter"
             )
-        for slot in SLOT_RE.findall(sample):
-            assert slot in SLOT_NAMES, f"{name}: {sample!r} references unknown slot {{{slot}}}"
         stripped = SLOT_RE.sub("", sample)
         assert "{" not in stripped and "}" not in stripped, f"{name}: {sample!r} has stray braces"
-        assert re.fullmatch(r"(\{[a-z]+\}|[^{} ]+)( (\{[a-z]+\}|[^{} ]+))*", sample), (
-            f"{name}: {sample!r} slot references must stand alone between spaces"
-        )
-        slots = SLOT_RE.findall(sample)
-        assert len(slots) == len(set(slots)), f"{name}: {sample!r} uses a slot twice"
-        assert SLOT_RE.sub("", sample).strip(), f"{name}: {sample!r} is only a slot reference"
+
+
+def test_slot_references_stand_alone_never_side_by_side_and_once() -> None:
+    """Alexa wants a space around each slot ("{person}'s" is refused: the possessive belongs in
+    the values); two slots side by side never match in virtual-alexa (its greedy split leaves
+    the second empty), so words always stand between them; a slot is used once per sample."""
+    for name, sample in all_samples():
+        words = sample.split()
+        for word in words:
+            assert SLOT_RE.fullmatch(word) or not SLOT_RE.search(word), (
+                f"{name}: {sample!r} slot references must stand alone between spaces"
+            )
+        for first, second in itertools.pairwise(words):
+            assert not (SLOT_RE.fullmatch(first) and SLOT_RE.fullmatch(second)), (
+                f"{name}: {sample!r} has two slots side by side"
+            )
+        used = SLOT_RE.findall(sample)
+        assert len(used) == len(set(used)), f"{name}: {sample!r} uses a slot twice"
 
 
 def test_utterance_length() -> None:
@@ -341,7 +393,7 @@ def test_utterance_length() -> None:
         )
 
 
-def test_slots_declared_and_typed() -> None:
+def test_slots_declared_typed_and_used() -> None:
     custom_types = set(types())
     for name, intent in intents().items():
         declared = {slot["name"]: slot for slot in intent.get("slots", [])}
@@ -350,37 +402,38 @@ def test_slots_declared_and_typed() -> None:
             assert slot_type in custom_types or slot_type.startswith("AMAZON."), (
                 f"{name}: slot {slot_name} has unknown type {slot_type!r}"
             )
+            assert any(f"{{{slot_name}}}" in s for s in samples(name)), (
+                f"{name}: slot {slot_name} is in no sample"
+            )
         for sample in intent.get("samples", []):
             for ref in SLOT_RE.findall(sample):
                 assert ref in declared, f"{name}: {sample!r} uses undeclared slot {{{ref}}}"
 
 
-def expected_slots(name: str) -> list[dict[str, str]]:
-    """The slots the contract gives an intent: the medicine, then the question asked."""
-    slots = []
-    if name == MEDICATION_INTENT:
-        slots.append({"name": MEDICATION_SLOT, "type": MEDICATION_SLOT_TYPE})
-    if name in QUESTION_INTENTS:
-        slots.append({"name": QUESTION_SLOT, "type": QUESTION_SLOT_TYPE})
-    return slots
+@pytest.mark.parametrize("intent", sorted(SLOT_CONTRACT))
+def test_slots_are_the_contract(intent: str) -> None:
+    assert slot_types(intent) == SLOT_CONTRACT[intent]
 
 
-@pytest.mark.parametrize("name", CUSTOM_INTENTS)
-def test_slots_follow_the_contract(name: str) -> None:
-    slots = intents()[name].get("slots", [])
-    assert slots == expected_slots(name), f"{name}: slots {slots}, expected {expected_slots(name)}"
+@pytest.mark.parametrize("type_name", sorted(VALUE_IDS))
+def test_slot_type_value_ids_are_the_contract(type_name: str) -> None:
+    values = types()[type_name]["values"]
+    assert {value["id"] for value in values} == VALUE_IDS[type_name]
+    owner: dict[str, str] = {}
+    for value in values:
+        assert value["name"].get("synonyms"), f"{type_name} {value['id']} has no synonyms"
+        for phrase in (value["name"]["value"], *value["name"]["synonyms"]):
+            key = norm(phrase)
+            assert re.fullmatch(r"[a-z' .]+", key), f"{type_name} {value['id']}: {phrase!r}"
+            assert owner.setdefault(key, value["id"]) == value["id"], (
+                f"{type_name}: {phrase!r} belongs to {owner[key]} and {value['id']}"
+            )
 
 
-def test_medication_intent_slot() -> None:
-    with_slot = [s for s in samples("MedicationIntent") if "{medication}" in s]
-    total = len(samples("MedicationIntent"))
-    assert 2 * len(with_slot) >= total, (
-        f"MedicationIntent: only {len(with_slot)} of {total} samples use {{medication}}"
-    )
-    for name, sample in all_samples():
-        declared = {slot["name"] for slot in intents()[name].get("slots", [])}
-        for slot in SLOT_RE.findall(sample):
-            assert slot in declared, f"{name}: {sample!r} uses {{{slot}}} but declares no such slot"
+def test_medication_synonyms_name_no_other_medicine() -> None:
+    for phrase, canonical in spoken("MEDICATION").items():
+        for other in VALUE_IDS["MEDICATION"] - {canonical}:
+            assert other not in phrase.split(), f"{canonical}: {phrase!r} names {other!r}"
 
 
 @pytest.mark.parametrize("name", QUESTION_INTENTS)
@@ -401,7 +454,7 @@ def test_question_type_holds_exactly_the_question_ids() -> None:
             assert re.fullmatch(r"[a-z' ]+", key), f"QUESTION {value['id']}: bad synonym {phrase!r}"
             assert key not in owner_of, f"QUESTION {phrase!r}: {owner_of[key]} and {value['id']}"
             # Disjoint from the medicines, so "is {medication} {question}" splits one way only.
-            assert key not in medication_phrases(), f"QUESTION {phrase!r} is also a medicine"
+            assert key not in spoken("MEDICATION"), f"QUESTION {phrase!r} is also a medicine"
             owner_of[key] = value["id"]
 
 
@@ -422,111 +475,94 @@ def test_no_duplicates_across_intents() -> None:
     assert not clashes, f"samples in more than one intent: {clashes}"
 
 
-def slot_phrases(slot_type: str) -> list[str]:
-    phrases: list[str] = []
-    for value in types()[slot_type]["values"]:
-        phrases.append(value["name"]["value"])
-        phrases.extend(value["name"].get("synonyms", []))
-    return [norm(p) for p in phrases]
-
-
-def test_slot_samples_do_not_shadow_other_intents() -> None:
-    """A sample with a slot filled in must not equal another intent's sample."""
-    owners = {norm(sample): name for name, sample in all_samples()}
-    fillers = {
-        MEDICATION_SLOT: slot_phrases(MEDICATION_SLOT_TYPE),
-        QUESTION_SLOT: slot_phrases(QUESTION_SLOT_TYPE),
-    }
+def test_slot_samples_do_not_say_another_intents_sample() -> None:
+    """A sample with any one of its slots filled (the others with their first value) must not
+    equal another intent's sample word for word."""
+    owners = {norm(sample): name for name, sample in all_samples() if "{" not in sample}
     for name, sample in all_samples():
-        for slot, phrases in fillers.items():
-            if "{" + slot + "}" not in sample:
-                continue
-            for phrase in phrases:
-                filled = norm(sample.replace("{" + slot + "}", phrase))
+        kinds = slot_types(name)
+        used = SLOT_RE.findall(sample)
+        first = {slot: next(iter(spoken(kinds[slot]))) for slot in used}
+        for slot in used:
+            for phrase in spoken(kinds[slot]):
+                filled = norm(sample)
+                for other in used:
+                    filled = filled.replace(
+                        f"{{{other}}}", phrase if other == slot else first[other]
+                    )
                 owner = owners.get(filled, name)
-                assert owner == name, f"{name}: {sample!r} with {phrase!r} equals {owner}'s sample"
+                assert owner == name, f"{name}: {sample!r} as {filled!r} is {owner}'s sample"
 
 
 def test_builtin_words_not_stolen() -> None:
     for name, sample in all_samples():
         owner = BUILTIN_WORDS.get(norm(sample))
-        if owner is None or owner == name or (norm(sample), name) in BUILTIN_WORD_OVERRIDES:
-            continue
-        pytest.fail(f"{name}: {sample!r} is {owner}'s own word and would steal it")
+        assert owner is None or owner == name, (
+            f"{name}: {sample!r} is {owner}'s own word and would steal it"
+        )
 
 
 # ---------------------------------------------------------------------------- emergency
 
 
-def test_emergency_required_phrasings() -> None:
-    have = {norm(s) for s in samples(EMERGENCY)}
-    missing = [s for s in REQUIRED_EMERGENCY_SAMPLES if s not in have]
-    assert not missing, f"{EMERGENCY} is missing samples {missing}"
+def test_the_emergency_is_built_from_carrier_phrases() -> None:
+    """Slots carry who, what sign, what drug and what need; whole sentences are the exception,
+    and none repeats what a carrier already says."""
+    emergency = samples(EMERGENCY)
+    carriers = [s for s in emergency if "{" in s]
+    assert len(carriers) >= 0.6 * len(emergency), f"{len(carriers)} of {len(emergency)}"
+    combined = [set(SLOT_RE.findall(s)) for s in carriers]
+    for needed in ({"person", "sign"}, {"person", "substance"}, {"person", "substance", "sign"},
+                   {"need"}, {"need", "sign"}):  # fmt: skip
+        assert any(needed <= slots for slots in combined), f"no carrier combines {needed}"
+    for sample in emergency:
+        if "{" in sample:
+            continue
+        said_by = [s for s in carriers if template(EMERGENCY, s).fullmatch(norm(sample))]
+        assert not said_by, f"{sample!r} repeats the carrier {said_by[0]!r}"
 
 
-def test_emergency_descriptions_without_the_word_overdose() -> None:
-    plain = [s for s in samples(EMERGENCY) if "overdos" not in s and "o. d" not in s]
-    assert len(plain) >= 50, (
-        f"{EMERGENCY} has only {len(plain)} samples that describe an overdose without saying "
-        "'overdose' or 'o. d.'; needs at least 50"
-    )
+def test_short_samples_where_people_are_short() -> None:
+    emergency = {norm(s) for s in samples(EMERGENCY)}
+    assert {"overdose", "emergency", "help he's {sign}"} <= emergency
+    assert sum(1 for s in emergency if len(SLOT_RE.sub("x", s).split()) <= 2) >= 10
+
+
+@pytest.mark.parametrize(("phrase", "slots"), sorted(REQUIRED_EMERGENCY_PHRASINGS.items()))
+def test_emergency_phrasings_match_a_sample(phrase: str, slots: dict[str, str]) -> None:
+    reading = understood(phrase)
+    assert reading is not None, f"{phrase!r} matches no sample"
+    intent, found = reading
+    assert intent == EMERGENCY, f"{phrase!r} is {intent}"
+    assert slots.items() <= found.items(), f"{phrase!r}: {found}"
+
+
+@pytest.mark.parametrize(("phrase", "report"), sorted(REQUIRED_REPORT_PHRASINGS.items()))
+def test_report_phrasings_match_a_sample(phrase: str, report: str) -> None:
+    assert understood(phrase) is not None, f"{phrase!r} matches no sample"
+    intent, found = understood(phrase) or ("", {})
+    assert (intent, found.get("report")) == (REPORT_INTENT, report)
 
 
 @pytest.mark.parametrize("person", EMERGENCY_PERSONS)
 def test_emergency_covers_person(person: str) -> None:
-    pattern = re.compile(rf"(^| ){re.escape(person)}('s)?( |$)")
-    hits = [s for s in samples(EMERGENCY) if pattern.search(s)]
-    assert len(hits) >= 3, f"{EMERGENCY}: only {len(hits)} samples mention {person!r}"
+    assert person in spoken("PERSON"), f"{person!r} is not a PERSON value or synonym"
 
 
 @pytest.mark.parametrize("state", EMERGENCY_STATES)
 def test_emergency_covers_state(state: str) -> None:
-    hits = [s for s in samples(EMERGENCY) if state in s]
-    assert len(hits) >= 2, f"{EMERGENCY}: only {len(hits)} samples describe {state!r}"
+    as_sample = any(state in s for s in samples(EMERGENCY))
+    assert state in spoken("SIGN") or as_sample, f"{state!r} is no sign and in no sample"
 
 
 def test_informational_intents_do_not_hold_present_tense_emergencies() -> None:
     danger = re.compile(
         r"\b(isn't breathing|not breathing|won't wake|turning blue|lips are blue|unresponsive)\b"
     )
-    # Answers to the guide's "Are they breathing?" may say it: "no, he's not breathing".
-    answers = {"AMAZON.NoIntent", "AMAZON.YesIntent"}
     for name, sample in all_samples():
-        if name != EMERGENCY and name not in answers:
+        if name != EMERGENCY:
             assert not danger.search(sample), (
                 f"{name}: {sample!r} describes an emergency; it belongs in {EMERGENCY}"
-            )
-
-
-# ---------------------------------------------------------------------------- slot type
-
-
-def test_medication_type() -> None:
-    assert "MEDICATION" in types(), "slot type MEDICATION is missing"
-    values = types()["MEDICATION"]["values"]
-    names = [v["name"]["value"] for v in values]
-    assert sorted(names) == sorted(MEDICATION_VALUES), (
-        f"MEDICATION values must be exactly {sorted(MEDICATION_VALUES)}, got {names}"
-    )
-    owner_of: dict[str, str] = {}
-    for value in values:
-        canonical = value["name"]["value"]
-        assert value.get("id") == canonical, f"MEDICATION {canonical}: id must equal the value"
-        synonyms = value["name"].get("synonyms", [])
-        assert synonyms, f"MEDICATION {canonical} has no synonyms"
-        for phrase in [canonical, *synonyms]:
-            key = norm(phrase)
-            assert re.fullmatch(r"[a-z' .]+", key), (
-                f"MEDICATION {canonical}: bad synonym {phrase!r}"
-            )
-            assert key not in owner_of, (
-                f"MEDICATION synonym {phrase!r} is shared by {owner_of[key]} and {canonical}"
-            )
-            owner_of[key] = canonical
-    for phrase, canonical in owner_of.items():
-        for other in MEDICATION_VALUES - {canonical}:
-            assert other not in phrase.split(), (
-                f"MEDICATION {canonical}: synonym {phrase!r} contains another value {other!r}"
             )
 
 
@@ -563,15 +599,6 @@ def test_manifest_basics() -> None:
         assert isinstance(privacy.get(key), bool), f"privacyAndCompliance.{key} must be a bool"
 
 
-def phrase_matches_a_sample(utterance: str) -> bool:
-    meds = "|".join(re.escape(p) for p in sorted(medication_phrases(), key=len, reverse=True))
-    for _, sample in all_samples():
-        pattern = re.escape(norm(sample)).replace(re.escape("{medication}"), f"(?:{meds})")
-        if re.fullmatch(pattern, utterance):
-            return True
-    return False
-
-
 def test_example_phrases() -> None:
     phrases = en_us()["examplePhrases"]
     assert 1 <= len(phrases) <= 3, f"examplePhrases must have 1-3 entries, got {len(phrases)}"
@@ -581,7 +608,7 @@ def test_example_phrases() -> None:
     for phrase in phrases[1:]:
         match = re.fullmatch(rf"Alexa, ask {re.escape(INVOCATION)} (.+?)[.?!]?", phrase)
         assert match, f"example phrase {phrase!r} must start 'Alexa, ask {INVOCATION} ...'"
-        assert phrase_matches_a_sample(norm(match.group(1))), (
+        assert understood(match.group(1)) is not None, (
             f"example phrase {phrase!r} does not match any sample utterance"
         )
 

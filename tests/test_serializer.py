@@ -61,3 +61,32 @@ def test_responses_serialize_to_the_same_json(envelope: dict[str, Any]) -> None:
     skill = Skill()
     response: ResponseEnvelope = skill.invoke(FastSerializer().build(envelope, RequestEnvelope))
     assert FastSerializer().serialize(response) == DefaultSerializer().serialize(response)
+
+
+def test_values_newer_than_the_sdk_are_tolerated_and_noted() -> None:
+    envelope = Session().intent("MedicationIntent", {"medication": "naloxone"})
+    envelope["request"]["dialogState"] = "SOMETHING_NEW"
+    envelope["request"]["intent"]["slots"]["medication"]["confirmationStatus"] = "MAYBE"
+    notes: list[str] = []
+    built = FastSerializer().build(envelope, RequestEnvelope, notes)
+    assert built.request.dialog_state is None
+    assert built.request.intent.slots["medication"].confirmation_status is None
+    assert set(notes) == {"unknown DialogState value", "unknown SlotConfirmationStatus value"}
+
+
+def test_an_unknown_request_type_is_built_as_a_plain_request() -> None:
+    notes: list[str] = []
+    built = FastSerializer().build(
+        Session().envelope({"type": "Alexa.NewThing"}), RequestEnvelope, notes
+    )
+    assert built.request.object_type == "Alexa.NewThing"
+    assert notes == ["unknown Request type"]
+
+
+def test_a_json_key_cannot_retype_a_request() -> None:
+    envelope = Session().intent("AMAZON.HelpIntent")
+    envelope["request"]["object_type"] = "SessionEndedRequest"
+    envelope["request"]["to_dict"] = 1
+    built = FastSerializer().build(envelope, RequestEnvelope)
+    assert built.request.object_type == "IntentRequest"
+    assert built.request.to_dict()["object_type"] == "IntentRequest"

@@ -5,12 +5,20 @@ a type string with a regex, imports the class by name, rebuilds the attribute ma
 timestamp with dateutil. Here each type string is compiled once into a small function, and
 timestamps use `datetime.fromisoformat`. The result is the same model objects, so handlers and
 every ask-sdk API keep working unchanged.
+
+Where DefaultSerializer fails a whole request, this builder tolerates what Alexa is entitled to
+send: Amazon adds enum values and request types over time. An enum value the SDK does not know
+becomes None, and a type it does not know becomes the base model (a Request with its `type`).
+Each tolerance is noted, by the SDK's class name only, in the list the caller passes to `build`.
+A JSON key never overrides one of a model's own attributes (`object_type` cannot retype a
+request).
 """
 
 from __future__ import annotations
 
 import json
 import re
+import threading
 from collections.abc import Callable
 from datetime import date, datetime
 from decimal import Decimal
@@ -34,6 +42,14 @@ _NATIVE: dict[str, type] = {
     "date": date,
     "datetime": datetime,
 }
+# The list of notes for the build running on this thread, if its caller asked for them.
+_leniency = threading.local()
+
+
+def _note(what: str) -> None:
+    notes: list[str] | None = getattr(_leniency, "notes", None)
+    if notes is not None and what not in notes:
+        notes.append(what)
 
 
 class FastSerializer:
@@ -49,14 +65,18 @@ class FastSerializer:
             raise SerializationException(f"Couldn't parse response body: {error}") from None
         return self.build(data, obj_type)
 
-    def build(self, data: Any, obj_type: Any) -> Any:
-        """A model object from already-parsed JSON (the body is parsed once, for verification)."""
+    def build(self, data: Any, obj_type: Any, notes: list[str] | None = None) -> Any:
+        """A model object from already-parsed JSON (the body is parsed once, for verification).
+        What was tolerated on the way (see the module's docstring) is added to `notes`."""
+        _leniency.notes = notes
         try:
             return converter(obj_type)(data)
         except SerializationException:
             raise
         except Exception as error:
             raise SerializationException(str(error)) from None
+        finally:
+            _leniency.notes = None
 
     def serialize(self, obj: Any) -> Any:
         return _serialize(obj)
@@ -152,27 +172,38 @@ def _converter_for_class(cls: Any) -> Converter:
 
 def _enum(cls: type[Enum]) -> Converter:
     members = cls._value2member_map_  # Enum(value) finds the member here, after much else
+    unknown = f"unknown {cls.__name__} value"
 
     def convert(payload: Any) -> Any:
         if payload is None:
             return None
-        member = members.get(payload)
-        return member if member is not None else cls(payload)
+        try:
+            member = members.get(payload)
+        except TypeError:  # an unhashable value (a list or an object) is no enum value at all
+            raise SerializationException(f"not a {cls.__name__}") from None
+        if member is None:
+            _note(unknown)  # a value Amazon added after this SDK: read as "not given"
+        return member
 
     return convert
 
 
 def _by_discriminator(base: Any) -> Converter:
-    """Request, Directive, ...: the JSON's type field picks the subclass, as the SDK does."""
+    """Request, Directive, ...: the JSON's type field picks the subclass, as the SDK does; a
+    type this SDK does not know yet is built as the base model, which keeps the type string."""
+    unknown = f"unknown {base.__name__} type"
 
     def convert(payload: Any) -> Any:
         if payload is None:
             return None
+        if type(payload) is not dict or not isinstance(
+            payload.get(base.json_discriminator_key), str
+        ):
+            raise SerializationException(f"not a {base.__name__}")
         child = base.get_real_child_model(payload)
         if not child:
-            raise SerializationException(
-                f"Couldn't resolve object by discriminator type for {base} class"
-            )
+            _note(unknown)
+            return _model(base)(payload)
         return _model(_load_class(child))(payload)
 
     return convert
@@ -191,6 +222,9 @@ def _model(cls: Any) -> Converter:
     # What the model's own __init__ leaves behind (discriminator values set, everything else
     # None): each object starts from a copy of it instead of running __init__ up the class chain.
     defaults = dict(vars(cls()))
+    # Names an unknown JSON key must not take: the model's attributes and methods. A key named
+    # "object_type" would otherwise retype the request, and one named "to_dict" hide a method.
+    reserved = frozenset(defaults) | frozenset(dir(cls))
     new = object.__new__
 
     def convert(payload: Any) -> Any:
@@ -200,7 +234,8 @@ def _model(cls: Any) -> Converter:
         for json_key, value in payload.items():  # a payload has fewer keys than its model
             field = fields.get(json_key)
             if field is None:
-                state[json_key] = value  # kept, as DefaultSerializer keeps unknown keys
+                if json_key not in reserved:
+                    state[json_key] = value  # kept, as DefaultSerializer keeps unknown keys
             elif value is None or type(value) is field[2]:
                 state[field[0]] = value
             else:

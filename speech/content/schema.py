@@ -85,15 +85,17 @@ QUESTION_INTENTS = (
     "FamilyHelpIntent",
 )
 
-# Inside the emergency guide: what the caller reports, and asking for the CPR beat.
+# Replies the overdose guide reads while it runs (MODEL_SPEC.md): a fact the caller reports
+# ("we have narcan", "he's breathing now"), and a request to count compressions. No topic of
+# their own answers them; the guide does.
 REPORT_INTENT = "ReportIntent"
 REPORT_SLOT = "report"
-RHYTHM_INTENT = "CprRhythmIntent"
+CPR_RHYTHM_INTENT = "CprRhythmIntent"
+GUIDE_REPLY_INTENTS = (REPORT_INTENT, CPR_RHYTHM_INTENT)
 # The emergency's slots: who, what is happening (a SIGN is also a report), and what they need.
 PERSON_SLOT, SIGN_SLOT, SUBSTANCE_SLOT, NEED_SLOT = "person", "sign", "substance", "need"
-GUIDE_CONTROL_INTENTS = (REPORT_INTENT, RHYTHM_INTENT)
 
-CUSTOM_INTENTS = (*GUIDE_INTENTS, *TOPIC_INTENTS, *GUIDE_CONTROL_INTENTS)
+CUSTOM_INTENTS = (*GUIDE_INTENTS, *TOPIC_INTENTS, *GUIDE_REPLY_INTENTS)
 
 # Fixed responses in prompts.yaml, the templates beside them, and each guide's own prompts.
 PROMPTS = (

@@ -1,8 +1,10 @@
 """Alexa without Amazon: talk to the skill offline, in text, as Alexa would send it.
 
     nlu/          utterance to intent and slots, from the interaction model
+    asr/          speech to text for the talk button (a small stub; issue 13 replaces it)
+    web/          the simulator in a browser: talk, see the JSON, review every answer
     envelopes     request envelopes as Alexa builds them, and the reply as a listener hears it
-    transports    in process, or signed HTTP to a running service
+    transports    in process, or signed HTTP to a running service, and a recording of both
     devpki        a throwaway CA imitating Alexa's signing chain
     devservice    the one way to start `serve` trusting that CA (run, tests, bench)
     conversation  one person's turns and sessions

@@ -2,34 +2,30 @@
 
 `run` is what `make run` starts: the real service, trusting the development CA, and an
 interactive chat that signs every request with that CA's leaf, so the verification path a real
-Alexa request takes runs locally too. Speaking the answers is passed in (`speak`), so this module
-needs no speech engine.
+Alexa request takes runs locally too, with the browser simulator served beside the chat against
+the same service. Speaking the answers is passed in (`speak`), so this module needs no speech
+engine.
 """
 
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import sys
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Coroutine, Sequence
 from pathlib import Path
-from typing import TextIO
+from typing import Any, TextIO
 
 import orjson
+from aiohttp import web
 
 from speech.simulator.conversation import Conversation, TurnResult
-from speech.simulator.devpki import load_signing_key
-from speech.simulator.devservice import dev_pki, start_service
-from speech.simulator.transports import InProcess, ServiceError, SignedClient, Transport
+from speech.simulator.devservice import SERVICE_LOG, ServiceDidNotStart, local_service
+from speech.simulator.transports import ServiceError, Transport, transport_for
+from speech.simulator.web.server import SERVING, WebAppFactory, serving
 
 # Speaks an answer's SSML; returns a line to show instead (where the audio went, or why not).
 Speak = Callable[[str], str | None]
-
-
-def transport_for(url: str | None, state: Path | None = None) -> Transport:
-    """The skill in this process, or the service at `url`, signed with the dev CA."""
-    if url is None:
-        return InProcess()
-    return SignedClient(url, load_signing_key(dev_pki(state).signing_key))
 
 
 async def chat(
@@ -84,7 +80,8 @@ async def chat(
 
 def show(turn: TurnResult, out: TextIO) -> None:
     slots = " ".join(f"{name}={value}" for name, value in turn.slots.items())
-    print(f"  [{turn.intent}{' ' + slots if slots else ''}]", file=out)
+    confidence = f" {turn.confidence:.0%}"
+    print(f"  [{turn.intent}{' ' + slots if slots else ''}{confidence}]", file=out)
     if turn.reply is None:
         return
     print(f"alexa> {turn.reply.speech}", file=out)
@@ -96,24 +93,41 @@ def show(turn: TurnResult, out: TextIO) -> None:
 
 
 def run_local_service(
-    host: str, port: int, *, state: Path, speak: Speak | None, locale: str = "en-US"
+    host: str,
+    port: int,
+    *,
+    state: Path,
+    speak: Speak | None,
+    locale: str = "en-US",
+    pages: WebAppFactory | None = None,
+    pages_port: int = 0,
 ) -> int:
-    """Start the service trusting the dev CA, chat with it, and stop it when the chat ends."""
-    pki = dev_pki(state)
-    log_path = state / "service.log"
-    with log_path.open("w") as log:
-        try:
-            service = start_service(pki, host=host, port=port, stderr=log)
-        except RuntimeError:
-            print(f"The service did not start; see {log_path}:", file=sys.stderr)
-            print(log_path.read_text()[-2000:], file=sys.stderr)
-            return 1
-        try:
-            print(f"Service running at {service.url} (log: {log_path})")
+    """Start the service trusting the dev CA, chat with it (and serve the browser simulator
+    beside the chat when given `pages`), and stop them all when the chat ends."""
+    try:
+        with local_service(state, host=host, port=port) as service:
+            print(f"Service running at {service.url} (log: {state / SERVICE_LOG})")
             transport = transport_for(service.url, state)
-            return asyncio.run(chat(transport, locale=locale, jsonl=False, speak=speak))
-        finally:
-            service.stop()
+            talk = chat(transport, locale=locale, jsonl=False, speak=speak)
+            if pages is None:
+                return asyncio.run(talk)
+            return asyncio.run(beside(talk, pages(service.url), host, pages_port))
+    except ServiceDidNotStart as error:
+        print(f"{error}:", file=sys.stderr)
+        print(error.log_tail(), file=sys.stderr)
+        return 1
+
+
+async def beside(talk: Coroutine[Any, Any, int], app: web.Application, host: str, port: int) -> int:
+    """The chat, with the browser simulator served for as long as it runs."""
+    async with contextlib.AsyncExitStack() as stack:
+        try:
+            address = await stack.enter_async_context(serving(app, host, port))
+        except OSError as error:  # the port is taken: the chat still works without the pages
+            print(f"No browser simulator: cannot serve on {host}:{port}: {error}", file=sys.stderr)
+        else:
+            print(SERVING.format(url=address), flush=True)
+        return await talk
 
 
 async def test_dialogs(paths: Sequence[Path], transport: Transport) -> int:

@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from intents.names import LAUNCH_REQUEST
-from speech.simulator.envelopes import DEV_SKILL_ID, Reply, Session
+from speech.simulator.envelopes import DEV_SKILL_ID, USER_INITIATED, Caller, Reply, Session
 from speech.simulator.nlu.resolver import Resolution, Resolver, resolver_for
 from speech.simulator.transports import Transport
 from speech.ssml import to_text
@@ -24,6 +24,7 @@ class TurnResult:
     intent: str
     slots: Mapping[str, str]
     reply: Reply | None  # None for a turn that only ended the session
+    confidence: float = 1.0  # how sure the resolver was of the intent
 
     def to_json(self) -> dict[str, Any]:
         reply = self.reply
@@ -31,6 +32,7 @@ class TurnResult:
             "utterance": self.utterance,
             "intent": self.intent,
             "slots": dict(self.slots),
+            "confidence": round(self.confidence, 3),
             "speech": reply.speech if reply else "",
             "ssml": reply.ssml if reply else "",
             "reprompt": to_text(reply.reprompt) if reply and reply.reprompt else None,
@@ -47,6 +49,9 @@ class Conversation:
     locale: str = "en-US"
     skill_id: str = DEV_SKILL_ID
     session: Session | None = None
+    # The same person from one session to the next, as on a real speaker, so the skill can
+    # recognise a caller who comes back; None: a new caller every session.
+    caller: Caller | None = None
 
     @property
     def resolver(self) -> Resolver:
@@ -54,30 +59,51 @@ class Conversation:
 
     async def say(self, utterance: str) -> TurnResult:
         resolution = self.resolver.resolve(utterance)
-        if resolution.launch or self.session is None:
+        session = self.session
+        if resolution.launch or session is None:
             await self.end_session()
-            self.session = Session(skill_id=self.skill_id, locale=self.locale)
-        assert self.session is not None
-        envelope = self.envelope_for(self.session, resolution)
+            session = self.session = self.new_session()
+        reply = await self.send(session, self.envelope_for(session, resolution))
+        return TurnResult(
+            utterance, resolution.intent, resolution.slots, reply, resolution.confidence
+        )
+
+    async def launch(self) -> TurnResult:
+        """The caller opens the skill ("Alexa, open Heroin Help"): a new session."""
+        await self.end_session()
+        session = self.session = self.new_session()
+        reply = await self.send(session, session.launch())
+        return TurnResult("", LAUNCH_REQUEST, {}, reply)
+
+    def new_session(self) -> Session:
+        caller = self.caller or Caller()
+        return Session(
+            skill_id=self.skill_id,
+            locale=self.locale,
+            user_id=caller.user_id,
+            device_id=caller.device_id,
+        )
+
+    async def send(self, session: Session, envelope: dict[str, Any]) -> Reply:
         answer = await self.transport.send(envelope)
         reply = Reply.of(answer)
         if reply.end_session:
             self.session = None
         else:
-            self.session.absorb(answer)
-        return TurnResult(utterance, resolution.intent, resolution.slots, reply)
+            session.absorb(answer)
+        return reply
 
     def envelope_for(self, session: Session, resolution: Resolution) -> dict[str, Any]:
         if resolution.intent == LAUNCH_REQUEST:
             return session.launch()
-        slot_names = self.resolver.intent_slots.get(resolution.intent, {})
-        slots: dict[str, str | None] = {name: None for name in slot_names}
+        declared = self.resolver.intent_slots.get(resolution.intent, {})
+        slots: dict[str, str | None] = {name: None for name in declared}
         slots.update(resolution.slots)
-        slot_type = next((t.name for t in slot_names.values()), "")
-        return session.intent(resolution.intent, slots or None, slot_type=slot_type)
+        types = {name: slot_type.name for name, slot_type in declared.items()}
+        return session.intent(resolution.intent, slots or None, slot_types=types)
 
-    async def end_session(self) -> None:
+    async def end_session(self, reason: str = USER_INITIATED) -> None:
         """The user walked away: Alexa tells the skill with a SessionEndedRequest."""
         if self.session is not None:
-            await self.transport.send(self.session.end())
+            await self.transport.send(self.session.end(reason))
             self.session = None

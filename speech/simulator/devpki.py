@@ -45,8 +45,8 @@ class DevPaths:
     signing_key: Path  # leaf-key.pem, what the simulator signs with
 
 
-def _new_key() -> rsa.RSAPrivateKey:
-    return rsa.generate_private_key(public_exponent=65537, key_size=2048)
+def _new_key(bits: int = 2048) -> rsa.RSAPrivateKey:
+    return rsa.generate_private_key(public_exponent=65537, key_size=bits)
 
 
 def _name(common_name: str) -> x509.Name:
@@ -139,12 +139,14 @@ def make_pki(
     leaf_not_after: datetime | None = None,
     root: tuple[x509.Certificate, rsa.RSAPrivateKey] | None = None,
     reuse: DevPKI | None = None,
+    leaf_bits: int | None = None,
 ) -> DevPKI:
     """Build root -> intermediate -> leaf.
 
     `root` issues a fresh intermediate under an existing root. `reuse` keeps the root,
     intermediate and leaf key of an existing PKI and only re-issues the leaf: RSA key
     generation dominates the cost, so tests build variants (expired, wrong SAN) this way.
+    `leaf_bits` gives the leaf a new key of that size (a test makes a too-short one).
     """
     now = datetime.now(UTC)
     not_before = leaf_not_before or now - timedelta(hours=1)
@@ -164,6 +166,8 @@ def make_pki(
             _name("Heroin Help Dev Intermediate CA"), inter_key, (root_cert, root_key), now
         )
         leaf_key = _new_key()
+    if leaf_bits is not None:
+        leaf_key = _new_key(leaf_bits)
     leaf_cert = _leaf_cert(san, leaf_key, (inter_cert, inter_key), not_before, not_after)
     return DevPKI(root_cert, root_key, inter_cert, inter_key, leaf_cert, leaf_key)
 

@@ -16,11 +16,30 @@ from intents.names import INTENT_REQUEST, LAUNCH_REQUEST, SESSION_ENDED_REQUEST
 from speech.ssml import to_text
 
 DEV_SKILL_ID = "amzn1.ask.skill.00000000-0000-4000-8000-heroinhelp01"
+# Why a session ended, as Alexa reports it in a SessionEndedRequest.
+USER_INITIATED = "USER_INITIATED"
+EXCEEDED_MAX_REPROMPTS = "EXCEEDED_MAX_REPROMPTS"  # nobody answered the reprompt
 
 
 def timestamp(now: datetime | None = None) -> str:
     moment = now or datetime.now(UTC)
     return moment.strftime("%Y-%m-%dT%H:%M:%SZ")
+
+
+def new_user_id() -> str:
+    return f"amzn1.ask.account.{uuid.uuid4().hex}"
+
+
+def new_device_id() -> str:
+    return f"amzn1.ask.device.{uuid.uuid4().hex}"
+
+
+@dataclass(frozen=True, slots=True)
+class Caller:
+    """One person on one speaker: the ids that stay the same from one session to the next."""
+
+    user_id: str = field(default_factory=new_user_id)
+    device_id: str = field(default_factory=new_device_id)
 
 
 @dataclass
@@ -30,8 +49,8 @@ class Session:
     skill_id: str = DEV_SKILL_ID
     locale: str = "en-US"
     session_id: str = field(default_factory=lambda: f"amzn1.echo-api.session.{uuid.uuid4()}")
-    user_id: str = field(default_factory=lambda: f"amzn1.ask.account.{uuid.uuid4().hex}")
-    device_id: str = field(default_factory=lambda: f"amzn1.ask.device.{uuid.uuid4().hex}")
+    user_id: str = field(default_factory=new_user_id)
+    device_id: str = field(default_factory=new_device_id)
     attributes: dict[str, Any] = field(default_factory=dict)
     new: bool = True
 
@@ -39,17 +58,23 @@ class Session:
         return self.envelope({"type": LAUNCH_REQUEST})
 
     def intent(
-        self, name: str, slots: Mapping[str, str | None] | None = None, *, slot_type: str = ""
+        self,
+        name: str,
+        slots: Mapping[str, str | None] | None = None,
+        *,
+        slot_types: Mapping[str, str] | None = None,
     ) -> dict[str, Any]:
-        """An IntentRequest; slot values are canonical ids, sent with an ER_SUCCESS_MATCH."""
+        """An IntentRequest; slot values are canonical ids, sent with an ER_SUCCESS_MATCH whose
+        authority names the slot's type (`slot_types`; by default the slot's name)."""
         intent: dict[str, Any] = {"name": name, "confirmationStatus": "NONE"}
+        types = slot_types or {}
         if slots:
             intent["slots"] = {
-                slot: slot_json(slot, value, slot_type) for slot, value in slots.items()
+                slot: slot_json(slot, value, types.get(slot, "")) for slot, value in slots.items()
             }
         return self.envelope({"type": INTENT_REQUEST, "intent": intent, "dialogState": "STARTED"})
 
-    def end(self, reason: str = "USER_INITIATED") -> dict[str, Any]:
+    def end(self, reason: str = USER_INITIATED) -> dict[str, Any]:
         return self.envelope({"type": SESSION_ENDED_REQUEST, "reason": reason})
 
     def envelope(self, request: dict[str, Any], now: datetime | None = None) -> dict[str, Any]:

@@ -2,12 +2,15 @@
 
 Transport       send an envelope, get the response envelope
 ├── InProcess   the skill in this process: no HTTP, no signature, the same handlers
-└── SignedClient  signed HTTP to a running service, exactly as Alexa sends it
+├── SignedClient  signed HTTP to a running service, exactly as Alexa sends it
+└── Recording   any transport, keeping each request and response that went through it
 """
 
 from __future__ import annotations
 
 from collections.abc import Mapping
+from dataclasses import dataclass
+from pathlib import Path
 from types import TracebackType
 from typing import Any, Protocol, Self
 
@@ -16,7 +19,8 @@ import orjson
 from cryptography.hazmat.primitives.asymmetric.rsa import RSAPrivateKey
 
 from intents.skill import Skill
-from speech.simulator.devpki import DEV_CERT_URL, sign_body
+from speech.simulator.devpki import DEV_CERT_URL, load_signing_key, sign_body
+from speech.simulator.devservice import dev_pki
 
 
 class Transport(Protocol):
@@ -93,3 +97,42 @@ class SignedClient:
         if status != 200 or not isinstance(answer, dict):
             raise ServiceError(status, answer)
         return answer
+
+
+def transport_for(url: str | None, state: Path | None = None) -> Transport:
+    """The skill in this process, or the service at `url`, signed with the dev CA kept in the
+    state directory (the CA a service started by `run` or `web` trusts)."""
+    if url is None:
+        return InProcess()
+    return SignedClient(url, load_signing_key(dev_pki(state).signing_key))
+
+
+@dataclass(frozen=True, slots=True)
+class Exchange:
+    request: Mapping[str, Any]
+    response: Mapping[str, Any]
+
+
+class Recording:
+    """Sends through another transport and keeps every exchange, for showing what was sent.
+
+    It does not own the transport it wraps: several recordings may share one client, so
+    closing a recording leaves that client open for whoever made it.
+    """
+
+    def __init__(self, inner: Transport) -> None:
+        self.inner = inner
+        self.exchanges: list[Exchange] = []
+
+    async def send(self, envelope: Mapping[str, Any]) -> dict[str, Any]:
+        answer = await self.inner.send(envelope)
+        self.exchanges.append(Exchange(envelope, answer))
+        return answer
+
+    def take(self) -> list[Exchange]:
+        """The exchanges since the last call, oldest first."""
+        taken, self.exchanges = self.exchanges, []
+        return taken
+
+    async def close(self) -> None:
+        return None

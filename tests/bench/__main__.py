@@ -24,6 +24,7 @@ import statistics
 import subprocess
 import sys
 import tempfile
+import threading
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -33,6 +34,7 @@ from typing import Any
 
 import orjson
 import yaml
+from cryptography.hazmat.primitives.asymmetric.rsa import RSAPrivateKey
 
 from skill.envelope import SKILL_ID_ENV
 from skill.server import listening_url
@@ -60,6 +62,18 @@ wrk.headers["Content-Type"] = "application/json"
 wrk.headers["SignatureCertChainUrl"] = "{cert_url}"
 wrk.headers["Signature-256"] = "{signature}"
 """
+
+
+def wrk_script(workdir: Path, body: bytes, key: RSAPrivateKey) -> Path:
+    """A wrk script that posts `body`, signed with `key`, as Alexa would."""
+    (workdir / "body.json").write_bytes(body)
+    script = workdir / "post.lua"
+    script.write_text(
+        WRK_SCRIPT.format(
+            body=workdir / "body.json", cert_url=DEV_CERT_URL, signature=sign_body(key, body)
+        )
+    )
+    return script
 
 
 def request_body() -> bytes:
@@ -90,6 +104,8 @@ def running(command: list[str]) -> Iterator[tuple[subprocess.Popen[str], str]]:
         url = listening_url(process.stdout.readline())
         if url is None:
             raise RuntimeError(f"server did not start: {command}")
+        # The request log follows on stdout: read it, or the server blocks once the pipe fills.
+        threading.Thread(target=process.stdout.read, daemon=True).start()
         yield process, url + "/"
     finally:
         process.terminate()
@@ -147,16 +163,8 @@ def throughput(workdir: Path) -> dict[str, Any]:
     runs: dict[str, list[dict[str, float]]] = {name: [] for name in servers}
     for round_number in range(1, ROUNDS + 1):
         for name, command in servers.items():
-            body = request_body()  # fresh timestamp: valid for 150 s, longer than one load run
-            (workdir / "body.json").write_bytes(body)
-            script = workdir / "post.lua"
-            script.write_text(
-                WRK_SCRIPT.format(
-                    body=workdir / "body.json",
-                    cert_url=DEV_CERT_URL,
-                    signature=sign_body(key, body),
-                )
-            )
+            # A fresh timestamp: valid for 150 s, longer than one load run.
+            script = wrk_script(workdir, request_body(), key)
             with running(command) as (process, url):
                 runs[name].append(load(url, process.pid, script))
             print(f"  round {round_number} {name}: {runs[name][-1]}", flush=True)
@@ -223,6 +231,9 @@ def cold_start() -> dict[str, Any]:
 
 
 def resolver_speed() -> dict[str, Any]:
+    """Utterances per second through `Resolver.resolve`, over the open held-out sets (the
+    sealed one is never read), best of 3 rounds; wall clock, and CPU time of this process
+    (what a core of its own would give on a shared machine)."""
     from speech.simulator.nlu.resolver import Resolver
 
     started = time.perf_counter()
@@ -233,18 +244,30 @@ def resolver_speed() -> dict[str, Any]:
         for path in sorted((REPO / "tests/data/heldout").glob("en-US*.yaml"))
         for entry in yaml.safe_load(path.read_text())
     ]
-    started = time.perf_counter()
-    for utterance in utterances * 3:
-        resolver.resolve(utterance)
-    elapsed = time.perf_counter() - started
+    walls, cpus = [], []
+    for _ in range(3):
+        wall, cpu = time.perf_counter(), time.process_time()
+        for utterance in utterances * 2:
+            resolver.resolve(utterance)
+        walls.append(len(utterances) * 2 / (time.perf_counter() - wall))
+        cpus.append(len(utterances) * 2 / (time.process_time() - cpu))
     return {
         "startup_ms": round(startup * 1000, 1),
-        "utterances": len(utterances) * 3,
-        "per_second": round(len(utterances) * 3 / elapsed),
+        "utterances": len(utterances) * 2,
+        "per_second": round(max(walls)),
+        "per_cpu_second": round(max(cpus)),
     }
 
 
-def main() -> int:
+def main(argv: list[str] | None = None) -> int:
+    args = sys.argv[1:] if argv is None else argv
+    if args == ["resolver"]:  # `make bench ARGS=resolver`: the resolver alone, in seconds
+        r = resolver_speed()
+        print(
+            f"resolver: {r['per_second']}/s wall, {r['per_cpu_second']}/s per CPU second "
+            f"({r['utterances']} utterances, start-up {r['startup_ms']} ms); target >= 2000/s"
+        )
+        return 0
     previous = _read(RESULTS / "latest.json")
     results: dict[str, Any] = {
         "when": datetime.now(UTC).isoformat(timespec="seconds"),
@@ -292,7 +315,12 @@ def report(results: dict[str, Any], previous: dict[str, Any] | None) -> None:
             "False",
             not c["lambda_imports_aiohttp"],
         ),
-        ("3. resolver", f"{r['per_second']}/s", ">= 2000/s", r["per_second"] >= 2000),
+        (
+            "3. resolver (wall, CPU)",
+            f"{r['per_second']}/s, {r['per_cpu_second']}/s",
+            ">= 2000/s",
+            r["per_second"] >= 2000,
+        ),
     ]
     print(f"\nMedians of {t['rounds']} rounds of {t['seconds_per_run']} s each:")
     print(f"{'':<20}{'req/s':>10}{'p50 ms':>10}{'p99 ms':>10}{'CPU us/req':>12}{'vs bare':>10}")

@@ -21,7 +21,9 @@ ANSWER = {"version": "1.0", "response": {"outputSpeech": {"type": "PlainText", "
 
 
 class ConstantSkill:
-    def handle(self, envelope: dict[str, Any], context: Any = None) -> dict[str, Any]:
+    def handle(
+        self, envelope: dict[str, Any], context: Any = None, notes: list[str] | None = None
+    ) -> dict[str, Any]:
         return ANSWER
 
 

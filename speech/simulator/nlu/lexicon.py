@@ -48,6 +48,14 @@ class Lexicon:
     contractions: Mapping[str, str]
     builtins: Mapping[str, tuple[str, ...]]
     emergency_cues: tuple[str, ...]
+    hypothetical: tuple[str, ...]  # "if", "how do you know": asking about danger, not in it
+    urgency: tuple[str, ...]  # "quick", "right now": with naloxone named, it is needed now
+    urgent_values: frozenset[str]  # slot value ids that, said with urgency, are the emergency
+    holding_values: frozenset[str]  # "i have narcan": with a how-to question, needed now
+    asking_how: tuple[str, ...]  # "what do i do", "walk me through it"
+    intensifiers: frozenset[str]  # "really", "super": skipped inside slot values
+    abstract_types: tuple[str, ...]  # slot types read as {TYPE} for every intent when scoring
+    negatable_types: frozenset[str]  # slot types whose values a negation denies ("not awake")
     answer_words: Mapping[str, str]  # first word -> AMAZON.YesIntent / AMAZON.NoIntent
     priorities: tuple[Priority, ...] = ()
 
@@ -65,6 +73,14 @@ class Lexicon:
             contractions={str(k): str(v) for k, v in data["contractions"].items()},
             builtins={k: tuple(str(s) for s in v) for k, v in data["builtins"].items()},
             emergency_cues=tuple(str(cue) for cue in data["emergency_cues"]),
+            hypothetical=tuple(str(cue) for cue in data["hypothetical"]),
+            urgency=tuple(str(cue) for cue in data["urgency"]),
+            urgent_values=frozenset(str(v) for v in data["urgent_values"]),
+            holding_values=frozenset(str(v) for v in data["holding_values"]),
+            asking_how=tuple(str(cue) for cue in data["asking_how"]),
+            intensifiers=frozenset(str(w) for w in data["intensifiers"]),
+            abstract_types=tuple(str(t) for t in data["abstract_types"]),
+            negatable_types=frozenset(str(t) for t in data["negatable_types"]),
             answer_words={
                 str(word): intent
                 for intent, words in data["answer_words"].items()

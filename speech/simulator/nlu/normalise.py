@@ -2,34 +2,49 @@
 
 from __future__ import annotations
 
+import functools
 import itertools
 import re
-from collections.abc import Iterable
+import unicodedata
+from collections.abc import Callable, Iterable, Sequence
 
 from speech.simulator.nlu.lexicon import Lexicon
+
+# Rejoins words speech recognition split ("nar can"); see `phonetic.Joiner`.
+Rejoin = Callable[[Sequence[str]], list[str]]
 
 _DIGITS = ("zero", "one", "two", "three", "four", "five", "six", "seven", "eight", "nine")
 _TEENS: tuple[str, ...] = ("ten", "eleven", "twelve", "thirteen", "fourteen", "fifteen")
 _TEENS += ("sixteen", "seventeen", "eighteen", "nineteen")
 _TENS = ("", "", "twenty", "thirty", "forty", "fifty", "sixty", "seventy", "eighty", "ninety")
+NUMBER_WORDS = frozenset((*_DIGITS, *_TEENS, *_TENS[2:], "hundred", "oh", "double", "triple"))
+
+
+def fold(text: str) -> str:
+    """Plain lower-case text: NFKC ("ＯＶＥＲＤＯＳＥ" -> "overdose"), accents off ("naloxóne")."""
+    text = unicodedata.normalize("NFKD", unicodedata.normalize("NFKC", text))
+    text = "".join(c for c in text if not unicodedata.combining(c))
+    return text.lower().replace("’", "'").replace("‘", "'").replace("ʼ", "'")
 
 
 class Normaliser:
     """Puts samples and user utterances into one form so they can be compared."""
 
-    def __init__(self, lexicon: Lexicon) -> None:
+    def __init__(self, lexicon: Lexicon, rejoin: Rejoin | None = None) -> None:
         self.lexicon = lexicon
+        self.rejoin = rejoin
         self._phrases = alternation(lexicon.phrases)
         self._contractions = re.compile(
             "|".join(re.escape(k) for k in sorted(lexicon.contractions, key=len, reverse=True))
         )
 
     def __call__(self, text: str) -> str:
-        text = text.lower().replace("’", "'").replace("‘", "'")
+        text = fold(text)
         text = re.sub(r"\b((?:[a-z]\.\s*){2,})", _join_letters, text)  # "c. b. t." -> "cbt"
         text = re.sub(r"[^a-z0-9'{} ]+", " ", text)
         text = re.sub(r"\d+", lambda m: number_words(m.group()), text)
-        text = " ".join(text.split())
+        words = text.split()
+        text = " ".join(self.rejoin(words) if self.rejoin else words)
         text = self._phrases.sub(lambda m: self.lexicon.phrases[m.group(1)], f" {text} ").strip()
         text = self._contractions.sub(lambda m: self.lexicon.contractions[m.group()], text)
         words = [w.strip("'") for w in text.split()]
@@ -60,6 +75,7 @@ def number_words(digits: str) -> str:
     return f"{_DIGITS[value // 100]} hundred"
 
 
+@functools.cache
 def _stem(word: str) -> str:
     for suffix in ("ing", "ed", "es", "s"):
         if len(word) > 4 and word.endswith(suffix):

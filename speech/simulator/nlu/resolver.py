@@ -1,14 +1,20 @@
-"""Utterance to intent, built from the interaction model, so the skill can be tried without Alexa.
+"""Utterance to intent and slots, built from the interaction model, so the skill can be tried
+without Alexa; an approximation of Alexa's NLU that also says when it does not know.
 
-What Alexa's NLU does for us in production, approximated the way Bespoken's virtual-alexa does
-but past the literal samples:
+1. normalise: Unicode, case, punctuation, digits, contractions, slang, and words speech
+   recognition split ("nar can") joined back by sound (`normalise`, `phonetic`);
+2. tag slot values: every custom slot type's values and synonyms (`slots`);
+3. classify (`index`): every intent of the model, whatever it declares, and every kind of
+   out-of-domain request in the background data (`background`) is a class; the utterance,
+   filled with each intent's slots, is scored against each class's samples. A background class
+   winning is AMAZON.FallbackIntent. `modelConfiguration.fallbackIntentSensitivity` moves the
+   background's prior, as it moves Alexa's;
+4. CONTENT.md's routing rule (`routing`): a person in danger (a sign, a swallowed opioid,
+   naloxone needed now) goes to the emergency, and so does doubt between it and anything else;
+5. inside a guide only clear navigation moves the steps: a navigation intent whose utterance
+   holds words its samples never use ("next episode", "call mom") is not navigation.
 
-1. normalise: case, punctuation, contractions, digits, spoken abbreviations, slang (lexicon);
-2. fill slots: the longest slot value or synonym in the utterance, resolved to its canonical id;
-3. score every sample: TF-IDF cosine over words and word pairs (generalises to new phrasings)
-   blended with a character edit ratio (forgives typos), plus the intent's centroid;
-4. fall back to AMAZON.FallbackIntent under a threshold, and prefer the emergency when it is a
-   close second: when unsure between emergency and information, choose emergency.
+The resolution carries a confidence: the winning class's share of a softmax over all classes.
 """
 
 from __future__ import annotations
@@ -16,30 +22,33 @@ from __future__ import annotations
 import json
 import math
 import re
-from collections import Counter, defaultdict
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from functools import cache
 from pathlib import Path
 from typing import Any
 
-from rapidfuzz import fuzz, process
-
-from intents.names import EMERGENCY, FALLBACK, LAUNCH_REQUEST, NAVIGATION
+from intents.names import CANCEL, EMERGENCY, FALLBACK, HOME, LAUNCH_REQUEST, NAVIGATION, STOP
+from speech.simulator.nlu.background import background_for, is_background
+from speech.simulator.nlu.index import Group, Sample, SampleIndex
 from speech.simulator.nlu.lexicon import Lexicon, lexicon_for
-from speech.simulator.nlu.normalise import Normaliser, alternation, features
+from speech.simulator.nlu.normalise import NUMBER_WORDS, Normaliser, alternation
+from speech.simulator.nlu.phonetic import Joiner
+from speech.simulator.nlu.routing import Danger, RoutingRule
+from speech.simulator.nlu.slots import Candidates, SlotTagger, SlotType, Span
 
 MODELS_DIR = Path(__file__).parent / "models"
 
-# Weights and thresholds, measured on the held-out sets in tests/data/heldout/.
-COSINE_WEIGHT = 0.7
-EDIT_WEIGHT = 0.3
-CENTROID_WEIGHT = 1.5
-FALLBACK_BELOW = 0.25
-MIN_COSINE = 0.16  # below this no sample shares meaningful words: not something we cover
-EMERGENCY_MARGIN = 0.06
-EMERGENCY_CUE_BOOST = 0.25
-CANDIDATES = 40
+# Measured on the held-out sets (tests/heldout.py); see the README's resolver section.
+EMERGENCY_MARGIN = 0.06  # the emergency within this of the best wins (doubt -> emergency)
+DANGER_BOOST = 0.25  # a sign, a swallowed opioid or naloxone needed now: a person in danger
+ASKING_PENALTY = 0.15  # "how do you know if someone is overdosing" asks about one
+TEMPERATURE = 0.1  # softmax temperature turning class scores into a confidence
+# fallbackIntentSensitivity: how much more likely an utterance is taken as out-of-domain.
+FALLBACK_BIAS = {"LOW": -0.1, "MEDIUM": 0.0, "HIGH": 0.1}
+# Replies a guide takes as a move or that leave it: clear, not merely the closest class.
+MOVES = NAVIGATION | {STOP, CANCEL, HOME}
+CLEAR_MOVE = 0.5  # ...the move must be the likelier reading, not one of several close ones
 
 
 @dataclass(frozen=True, slots=True)
@@ -47,68 +56,146 @@ class Resolution:
     utterance: str
     intent: str
     slots: Mapping[str, str] = field(default_factory=dict)
-    score: float = 1.0
+    confidence: float = 1.0
     launch: bool = False  # the utterance opened the skill ("open heroin help", "ask heroin help…")
 
+    @property
+    def score(self) -> float:
+        return self.confidence
+
     def to_json(self) -> dict[str, Any]:
-        return {"utterance": self.utterance, "intent": self.intent, "slots": dict(self.slots)}
+        return {
+            "utterance": self.utterance,
+            "intent": self.intent,
+            "slots": dict(self.slots),
+            "confidence": round(self.confidence, 3),
+        }
 
 
 @dataclass(frozen=True, slots=True)
-class SlotType:
-    name: str
-    values: Mapping[str, str]  # every spoken form (normalised) -> canonical id
+class Decision:
+    intent: str
+    confidence: float
+    out_of_domain: bool = False  # a background class won
+    unknown: bool = False  # no word of it is in any sample
 
-    def pattern(self) -> re.Pattern[str]:
-        return alternation(self.values)
+
+class Reading:
+    """One utterance's words, the slot values found in them for each set of slot types, and
+    the words read for each group (kept: one utterance is read for several intents)."""
+
+    __slots__ = ("_candidates", "_spans", "filled", "tagger", "text", "words")
+
+    def __init__(self, words: tuple[str, ...], tagger: SlotTagger) -> None:
+        self.words = words
+        self.text = " ".join(words)
+        self.tagger = tagger
+        self._candidates: Candidates | None = None
+        self._spans: dict[frozenset[str], list[Span]] = {}
+        self.filled: dict[Group, tuple[str, dict[str, str]]] = {}
+
+    def spans(self, types: frozenset[str]) -> list[Span]:
+        if types not in self._spans:
+            if self._candidates is None:
+                self._candidates = self.tagger.candidates(self.words)
+            self._spans[types] = self.tagger.spans(self._candidates, types)
+        return self._spans[types]
 
 
 class Resolver:
-    def __init__(self, model: Mapping[str, Any], lexicon: Lexicon) -> None:
+    def __init__(
+        self,
+        model: Mapping[str, Any],
+        lexicon: Lexicon,
+        background: Mapping[str, Iterable[str]],
+    ) -> None:
         language = model["interactionModel"]["languageModel"]
         self.invocation = str(language["invocationName"]).lower()
-        self.normalise = Normaliser(lexicon)
         self.lexicon = lexicon
-        self.slot_types = {t["name"]: self._slot_type(t) for t in language.get("types", [])}
+        plain = Normaliser(lexicon)
+        types = {t["name"]: _slot_type(t, plain) for t in language.get("types", [])}
+        self.tagger = SlotTagger(types.values(), lexicon.intensifiers, lexicon.negatable_types)
+        self._all_types = frozenset(types)
         self.intent_slots: dict[str, dict[str, SlotType]] = {}
-        samples: dict[str, str] = {}  # normalised sample -> intent (first intent wins)
+        self.groups: dict[str, Group] = {}
         for intent in language["intents"]:
-            name = intent["name"]
-            self.intent_slots[name] = {
-                slot["name"]: self.slot_types[slot["type"]]
+            declared = {
+                slot["name"]: types[slot["type"]]
                 for slot in intent.get("slots", [])
-                if slot["type"] in self.slot_types
+                if slot["type"] in types
             }
-            for sample in (*intent.get("samples", []), *lexicon.builtins.get(name, ())):
-                samples.setdefault(self.normalise(sample), name)
-        self.samples = list(samples)
-        self.labels = [samples[s] for s in self.samples]
-        self._exact = samples
-        self._index_samples()
-        # Every slot name once, with its type: filling looks for each in the utterance.
-        declared = {
-            name: kind for slots in self.intent_slots.values() for name, kind in slots.items()
-        }
-        self._slot_fillers = [(name, kind, kind.pattern()) for name, kind in declared.items()]
+            self.intent_slots[intent["name"]] = declared
+            self.groups[intent["name"]] = self._group(declared, types)
+        level = language.get("modelConfiguration", {}).get("fallbackIntentSensitivity", {})
+        self.fallback_bias = FALLBACK_BIAS[str(level.get("level", "LOW"))]
+
+        samples: list[Sample] = []
+        self._exact: dict[tuple[Group, str], str] = {}
+        self._vocabulary: dict[str, set[str]] = {}  # label -> words its samples use
+        known: set[str] = set()
+        for label, group, text in self._training(language, background, plain):
+            words = text.split()
+            known.update(words)
+            self._vocabulary.setdefault(label, set()).update(words)
+            tokens = {f"{{{name}}}": f"{{{t}}}" for t, name in group if name}
+            words = [tokens.get(word, word) for word in words]
+            filled, _ = self._fill(Reading(tuple(words), self.tagger), group)
+            self._exact.setdefault((group, filled), label)
+            samples.append(Sample(filled, label, group))
+        self.samples = [s.text for s in samples if not is_background(s.label)]  # the model's
+        # Intents every sample of which carries a slot ("we {report}"): without one, not them.
+        slotless = {sample.label for sample in samples if "{" not in sample.text}
+        self._needs_slots = {name for name in self.groups if name not in slotless}
+        # Model order, emergency first: a sample said word for word in two groups is its
+        # first intent's.
+        self._group_order = list(dict.fromkeys(sample.group for sample in samples))
+        self.index = SampleIndex(samples, lexicon.stopwords, frozenset(background))
+        self._moves_vocabulary = set().union(
+            *(self._vocabulary.get(name, set()) for name in MOVES), lexicon.wake_words
+        )
+        spoken = [w for t in types.values() for s in t.values for w in s.split()]
+        known.update(w for phrase in lexicon.phrases for w in phrase.split())
+        self.normalise = Normaliser(lexicon, Joiner(spoken, known))
         self._launch = self._launch_pattern()
-        self._emergency_cues = alternation(self.normalise(cue) for cue in lexicon.emergency_cues)
+        self.routing = RoutingRule(lexicon, plain)
         self._priorities = [
-            (rule, self._cues(rule.cues), self._cues(rule.not_cues), self._cues(rule.unless_cues))
+            (
+                rule,
+                _cues(plain, rule.cues),
+                _cues(plain, rule.not_cues),
+                _cues(plain, rule.unless_cues),
+            )
             for rule in lexicon.priorities
         ]
 
+    def _group(self, declared: Mapping[str, SlotType], types: Mapping[str, SlotType]) -> Group:
+        """The slot types an intent's utterances are read with: its own, and those read for
+        every intent (who is talked about says little about what is asked)."""
+        group = [(t.name, name) for name, t in declared.items()]
+        mine = {t for t, _ in group}
+        group += [(t, "") for t in self.lexicon.abstract_types if t in types and t not in mine]
+        return tuple(group)
+
     @classmethod
     def for_locale(cls, locale: str = "en-US") -> Resolver:
-        """The resolver for the interaction model that ships with this package."""
-        return cls(interaction_model(locale), lexicon_for(locale))
+        """The resolver for the interaction model and background data shipped with this package."""
+        return cls(interaction_model(locale), lexicon_for(locale), background_for(locale))
 
-    def _slot_type(self, data: Mapping[str, Any]) -> SlotType:
-        values: dict[str, str] = {}
-        for value in data.get("values", []):
-            canonical = str(value.get("id") or value["name"]["value"])
-            for spoken in (value["name"]["value"], *value["name"].get("synonyms", [])):
-                values[self.normalise(spoken)] = canonical
-        return SlotType(data["name"], values)
+    def _training(
+        self,
+        language: Mapping[str, Any],
+        background: Mapping[str, Iterable[str]],
+        plain: Normaliser,
+    ) -> Iterable[tuple[str, Group, str]]:
+        """Every sample as (class, group, normalised text): the model's, Alexa's built-in
+        phrases, and the background's."""
+        for intent in language["intents"]:
+            name = intent["name"]
+            for sample in (*intent.get("samples", []), *self.lexicon.builtins.get(name, ())):
+                yield name, self.groups[name], plain(sample)
+        for label, examples in background.items():
+            for example in examples:
+                yield label, self._group({}, self.tagger.types), plain(example)
 
     def _launch_pattern(self) -> re.Pattern[str]:
         words = "|".join(re.escape(w) for w in self.lexicon.wake_words)
@@ -116,31 +203,12 @@ class Resolver:
         one_shot = "|".join(re.escape(v) for v in self.lexicon.one_shot_verbs)
         joiners = "|".join(re.escape(j) for j in self.lexicon.one_shot_joiners)
         name = re.escape(self.invocation)
+        name = rf"(?:the )?{name}(?: skill| app)?"
         return re.compile(
-            rf"^(?:(?:{words}) )?(?:(?P<launch>{launch}) {name}$"
+            rf"^(?:(?:{words}) )?(?:(?:(?P<launch>{launch}) )?{name}$"
             rf"|(?:{one_shot}) {name}(?: (?:{joiners}))?(?: (?P<rest>.+))?$"
             rf"|(?P<rest2>.+?) (?:using|with|on|from) {name}$)"
         )
-
-    def _index_samples(self) -> None:
-        documents = [features(sample, self.lexicon.stopwords) for sample in self.samples]
-        frequency = Counter(term for doc in documents for term in set(doc))
-        count = len(documents)
-        self._idf = {term: math.log((count + 1) / (n + 1)) + 1 for term, n in frequency.items()}
-        self._unknown_idf = math.log(count + 1) + 1
-        self._vectors = [self._vector(doc) for doc in documents]
-        self._postings: dict[str, list[tuple[int, float]]] = defaultdict(list)
-        for index, vector in enumerate(self._vectors):
-            for term, weight in vector.items():
-                self._postings[term].append((index, weight))
-        sums: dict[str, Counter[str]] = defaultdict(Counter)
-        for vector, label in zip(self._vectors, self.labels, strict=True):
-            sums[label].update(vector)
-        self._centroids = {label: _unit(dict(total)) for label, total in sums.items()}
-
-    def _vector(self, terms: list[str]) -> dict[str, float]:
-        counts = Counter(terms)
-        return _unit({t: n * self._idf.get(t, self._unknown_idf) for t, n in counts.items()})
 
     # Resolving
 
@@ -152,50 +220,63 @@ class Resolver:
             if not rest:
                 return Resolution(utterance, LAUNCH_REQUEST, launch=True)
             resolved = self._resolve_text(utterance, rest)
-            return Resolution(utterance, resolved.intent, resolved.slots, resolved.score, True)
+            return Resolution(
+                utterance, resolved.intent, resolved.slots, resolved.confidence, launch=True
+            )
         return self._resolve_text(utterance, text)
 
-    def _resolve_text(self, utterance: str, text: str) -> Resolution:
-        if not text:
-            return Resolution(utterance, FALLBACK, score=0.0)
-        filled, slots = self._fill_slots(text)
-        outranking = self._outranking(text)
+    def _resolve_text(self, utterance: str, text: str, *, answering: bool = True) -> Resolution:
+        words = tuple(text.split())
+        while len(words) > 1 and words[0] in self.lexicon.wake_words:
+            words = words[1:]  # "alexa, stop": the wake word is not part of the request
+        while len(words) > 1 and words[-1] in self.lexicon.wake_words:
+            words = words[:-1]
+        if not words:
+            return Resolution(utterance, FALLBACK)
+        reading = Reading(words, self.tagger)
+        outranking = self._outranking(reading.text)
         if outranking is not None:  # a crisis statement, whatever else was said
-            return self._resolution(utterance, outranking, slots)
-        for candidate in (text, filled):
-            if candidate in self._exact:  # a sample said word for word: what Alexa trusts most
-                return self._resolution(utterance, self._exact[candidate], slots)
-        answer = self.lexicon.answer_words.get(text.split(" ", 1)[0])
+            return self._resolution(utterance, outranking, reading, 1.0)
+        exact = self._exact_match(reading)
+        if exact is not None:
+            return self._resolution(utterance, exact, reading, 1.0)
+        answer = self.lexicon.answer_words.get(words[0]) if answering else None
         if answer is not None:
-            return Resolution(utterance, answer)
-        scores, overlap = self._score(text)
-        if filled != text:
-            filled_scores, filled_overlap = self._score(filled)
-            overlap = max(overlap, filled_overlap)
-            for intent, score in filled_scores.items():
-                if self.intent_slots.get(intent) and score > scores.get(intent, 0.0):
-                    scores[intent] = score
-        emergency_cue = self._emergency_cues.search(f" {text} ") is not None
-        if emergency_cue:
-            scores[EMERGENCY] = scores.get(EMERGENCY, 0.0) + EMERGENCY_CUE_BOOST
-        if not scores or (overlap < MIN_COSINE and not emergency_cue):
-            return Resolution(utterance, FALLBACK, score=0.0)
-        intent, best = max(scores.items(), key=lambda item: item[1])
-        close_second = scores.get(EMERGENCY, 0.0) >= best - EMERGENCY_MARGIN
-        # "I called 911, what do I do till they get here" is not a request to move on: with a
-        # sign of an emergency in it, navigation gives way (a reply led by "yes" or "no" was
-        # taken as an answer above).
-        if intent != EMERGENCY and (close_second or (emergency_cue and intent in NAVIGATION)):
-            intent, best = EMERGENCY, scores[EMERGENCY]
-        if best < FALLBACK_BELOW:
-            return Resolution(utterance, FALLBACK, score=best)
-        return self._resolution(utterance, intent, slots, round(best, 3))
+            return self._answer(utterance, answer, words[1:])
+        fluent = _without_repeats(words)
+        if fluent != words:  # "how do i how do i use it", "overdose overdose"
+            return self._resolve_text(utterance, " ".join(fluent), answering=answering)
+        decision = self._decide(reading)
+        if decision.intent == FALLBACK:
+            return Resolution(utterance, FALLBACK, confidence=decision.confidence)
+        return self._resolution(utterance, decision.intent, reading, decision.confidence)
 
-    def _cues(self, phrases: tuple[str, ...]) -> re.Pattern[str] | None:
-        return alternation(self.normalise(p) for p in phrases) if phrases else None
+    def _decide(self, reading: Reading) -> Decision:
+        scores = self._scores(reading)
+        if not scores:
+            return Decision(FALLBACK, 1.0, unknown=True)  # no word of it is in any sample
+        danger = self._danger(reading)
+        if EMERGENCY in scores and danger is not Danger.NONE and danger is not Danger.LIKELY:
+            scores[EMERGENCY] += DANGER_BOOST if danger is Danger.NOW else -ASKING_PENALTY
+        for name in self._needs_slots & scores.keys():
+            if not self._fill(reading, self.groups[name])[1]:
+                del scores[name]  # "alright" is no report: a report says what
+        if not scores:
+            return Decision(FALLBACK, 1.0, unknown=True)
+        intent = max(scores, key=scores.__getitem__)
+        close = scores.get(EMERGENCY, -1.0) >= scores[intent] - EMERGENCY_MARGIN
+        if intent != EMERGENCY and (danger is Danger.NOW or (danger is Danger.LIKELY and close)):
+            intent = EMERGENCY
+        if is_background(intent):
+            return Decision(FALLBACK, _background_share(scores), out_of_domain=True)
+        confidence = _softmax_share(scores, intent)
+        if intent in MOVES and (confidence < CLEAR_MOVE or not self._clear(intent, reading)):
+            return Decision(FALLBACK, 1.0 - confidence)
+        return Decision(intent, confidence)
 
     def _outranking(self, text: str) -> str | None:
-        """The intent of a priority rule whose cue was said (see `priority` in the lexicon)."""
+        """The intent of a priority rule whose cue was said (`priority` in the lexicon): a
+        crisis statement outranks everything but an overdose happening now."""
         for rule, cues, not_cues, unless_cues in self._priorities:
             padded = f" {text} " if not_cues is None else not_cues.sub(" ", f" {text} ")
             if cues is None or cues.search(padded) is None:
@@ -206,61 +287,136 @@ class Resolver:
             return rule.unless_intent if overdose_now else rule.intent
         return None
 
+    def _exact_match(self, reading: Reading) -> str | None:
+        """A sample said word for word (slot values aside): what Alexa trusts most."""
+        for group in self._group_order:
+            filled, _ = self._fill(reading, group)
+            label = self._exact.get((group, filled))
+            if label is not None:
+                return FALLBACK if is_background(label) else label
+        return None
+
+    def _answer(self, utterance: str, answer: str, rest: tuple[str, ...]) -> Resolution:
+        """A reply led by "yes" or "no" answers the question, unless what follows reports
+        something or stops ("yeah he's breathing" is a report, "no thanks" a no), or is a
+        request for something else ("yes play it", "no not that song")."""
+        if not rest:
+            return Resolution(utterance, answer)
+        after = self._resolve_text(utterance, " ".join(rest), answering=False)
+        declared = self.intent_slots.get(after.intent, {})
+        states = [name for name in after.slots if declared[name].name in self.tagger.negatable]
+        if after.intent in (STOP, CANCEL) or (states and after.intent not in MOVES):
+            return after  # "yes we have narcan" reports a state; "yes he is" only says who
+        reading = Reading(rest, self.tagger)
+        if self._decide(reading).out_of_domain and not self._clear(answer, reading):
+            return Resolution(utterance, FALLBACK, confidence=after.confidence)
+        return Resolution(utterance, answer)
+
+    def _scores(self, reading: Reading) -> dict[str, float]:
+        scores: dict[str, float] = {}
+        filled_by_group: dict[Group, str] = {}
+        for group in self._group_order:
+            filled_by_group[group], _ = self._fill(reading, group)
+        for label, score in self.index.scores(filled_by_group).items():
+            scores[label] = score + (self.fallback_bias if is_background(label) else 0.0)
+        return scores
+
+    def _danger(self, reading: Reading) -> Danger:
+        _, slots = self._fill(reading, self.groups.get(EMERGENCY, ()))
+        named = {v for span in reading.spans(self._all_types) for v in span.ids.values()}
+        return self.routing.danger(reading.text, slots, named)
+
+    def _clear(self, intent: str, reading: Reading) -> bool:
+        """Every word that carries meaning is one the guide's moves use: "next episode" and
+        "call mom" are not navigation."""
+        vocabulary = self._vocabulary.get(intent, set())
+        content = [w for w in reading.words if w not in self.lexicon.stopwords]
+        return all(w in vocabulary or w in self._moves_vocabulary for w in content)
+
     def _resolution(
-        self, utterance: str, intent: str, slots: Mapping[str, str], score: float = 1.0
+        self, utterance: str, intent: str, reading: Reading, confidence: float
     ) -> Resolution:
-        """The intent, with only the slots it declares (a filled slot may belong to another)."""
-        declared = self.intent_slots.get(intent, {})
-        kept = {name: value for name, value in slots.items() if name in declared}
-        return Resolution(utterance, intent, kept, score)
+        if intent == FALLBACK:
+            return Resolution(utterance, FALLBACK, confidence=confidence)
+        _, slots = self._fill(reading, self.groups.get(intent, ()))
+        return Resolution(utterance, intent, slots, round(confidence, 3))
 
-    def _fill_slots(self, text: str) -> tuple[str, dict[str, str]]:
-        slots: dict[str, str] = {}
-        padded = f" {text} "
-        for slot_name, slot_type, pattern in self._slot_fillers:
-            match = pattern.search(padded)
-            if match:
-                slots[slot_name] = slot_type.values[match.group(1)]
-                padded = padded[: match.start()] + f"{{{slot_name}}}" + padded[match.end() :]
-        return padded.strip(), slots
+    def _fill(self, reading: Reading, group: Group) -> tuple[str, dict[str, str]]:
+        """The words with this group's slot values replaced by {TYPE}, and the ids of the
+        slots the intent declares."""
+        filled = reading.filled.get(group)
+        if filled is None:
+            filled = reading.filled[group] = self._read(reading, group)
+        return filled
 
-    def _score(self, text: str) -> tuple[dict[str, float], float]:
-        """Each intent's best score, and the best word overlap (cosine) with any sample."""
-        query = self._vector(features(text, self.lexicon.stopwords))
-        cosines: dict[int, float] = defaultdict(float)
-        for term, weight in query.items():
-            for index, sample_weight in self._postings.get(term, ()):
-                cosines[index] += weight * sample_weight
-        # The closest samples by edit ratio, with their ratios, and the closest by words.
-        ratios = {
-            index: ratio
-            for _, ratio, index in process.extract(
-                text, self.samples, scorer=fuzz.ratio, limit=CANDIDATES
-            )
+    def _read(self, reading: Reading, group: Group) -> tuple[str, dict[str, str]]:
+        if not group:
+            return reading.text, {}
+        spans = reading.spans(frozenset(t for t, _ in group))
+        if not spans:
+            return reading.text, {}
+        words: list[str] = []
+        found: dict[str, list[tuple[str, str]]] = {}
+        cursor = 0
+        for span in spans:
+            slot = next(((t, name) for t, name in group if t in span.ids), None)
+            if slot is None:
+                continue
+            type_name, name = slot
+            words.extend(reading.words[cursor : span.start])
+            words.append(f"{{{type_name}}}")
+            if name:
+                found.setdefault(name, []).append((type_name, span.ids[type_name]))
+            cursor = span.end
+        words.extend(reading.words[cursor:])
+        slots = {
+            name: self.tagger.most_urgent(values[0][0], (v for _, v in values))
+            for name, values in found.items()
         }
-        for index in sorted(cosines, key=cosines.__getitem__, reverse=True)[:CANDIDATES]:
-            if index not in ratios:
-                ratios[index] = fuzz.ratio(text, self.samples[index])
-        best: dict[str, float] = {}
-        for index, ratio in ratios.items():
-            score = COSINE_WEIGHT * cosines.get(index, 0.0) + EDIT_WEIGHT * ratio / 100
-            label = self.labels[index]
-            if score > best.get(label, 0.0):
-                best[label] = score
-        for label in best:
-            best[label] += CENTROID_WEIGHT * _dot(query, self._centroids[label])
-        return best, max(cosines.values(), default=0.0)
+        return " ".join(words), slots
 
 
-def _unit(vector: dict[str, float]) -> dict[str, float]:
-    norm = math.sqrt(sum(w * w for w in vector.values())) or 1.0
-    return {term: weight / norm for term, weight in vector.items()}
+def _cues(normalise: Normaliser, phrases: Iterable[str]) -> re.Pattern[str] | None:
+    said = [normalise(phrase) for phrase in phrases]
+    return alternation(said) if said else None
 
 
-def _dot(a: Mapping[str, float], b: Mapping[str, float]) -> float:
-    if len(a) > len(b):
-        a, b = b, a
-    return sum(weight * b.get(term, 0.0) for term, weight in a.items())
+def _without_repeats(words: tuple[str, ...]) -> tuple[str, ...]:
+    """Disfluency out: a run of one to four words said again at once is said once ("how do i
+    how do i"), but not a digit of a number ("nine one one")."""
+    out = list(words)
+    for size in (4, 3, 2, 1):
+        i = 0
+        while i + 2 * size <= len(out):
+            run = out[i : i + size]
+            if run == out[i + size : i + 2 * size] and not (size == 1 and run[0] in NUMBER_WORDS):
+                del out[i + size : i + 2 * size]
+            else:
+                i += 1
+    return tuple(out)
+
+
+def _slot_type(data: Mapping[str, Any], normalise: Normaliser) -> SlotType:
+    values: dict[str, str] = {}
+    order: dict[str, int] = {}
+    for value in data.get("values", []):
+        canonical = str(value.get("id") or value["name"]["value"])
+        order.setdefault(canonical, len(order))
+        for spoken in (value["name"]["value"], *value["name"].get("synonyms", [])):
+            values.setdefault(normalise(spoken), canonical)
+    return SlotType(data["name"], values, order)
+
+
+def _softmax_share(scores: Mapping[str, float], label: str) -> float:
+    top = max(scores.values())
+    weights = {k: math.exp((v - top) / TEMPERATURE) for k, v in scores.items()}
+    return weights[label] / sum(weights.values())
+
+
+def _background_share(scores: Mapping[str, float]) -> float:
+    top = max(scores.values())
+    weights = {k: math.exp((v - top) / TEMPERATURE) for k, v in scores.items()}
+    return sum(w for k, w in weights.items() if is_background(k)) / sum(weights.values())
 
 
 def interaction_model(locale: str) -> dict[str, Any]:

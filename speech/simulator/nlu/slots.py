@@ -1,0 +1,108 @@
+"""Finding slot values in what was said, the way Alexa's slot tagger does for custom types.
+
+An intent's slot types' values and synonyms are looked up in the normalised words, longest
+first from the left, so "how do i use narcan" (a need) wins over "narcan" (a medication) for
+the emergency, while the medicine question still finds "narcan". A state (a sign, a report)
+right after a negation ("not", "no", "barely") is not that state: "he's barely breathing"
+reports no breathing. Intensifiers inside a value are skipped: "his breathing is super slow" says
+"breathing is slow". A phrase that belongs to several types ("methadone": a medication and a
+substance) keeps them all; each intent takes the one it declares.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass
+
+# Words that deny or impair the state after them: "not", "barely", "stopped" breathing.
+NEGATIONS = frozenset(
+    {"not", "no", "never", "barely", "hardly", "without", "stopped", "stop", "stops", "quit"}
+)
+NEGATION_REACH = 3  # "not really breathing", "barely feel her breathing"
+
+
+@dataclass(frozen=True, slots=True)
+class SlotType:
+    name: str
+    values: Mapping[str, str]  # every spoken form (normalised) -> canonical id
+    order: Mapping[str, int]  # canonical id -> its place in the model: first is most urgent
+
+
+@dataclass(frozen=True, slots=True)
+class Span:
+    start: int  # word index
+    end: int  # one past the last word
+    ids: Mapping[str, str]  # slot type name -> canonical id
+
+
+@dataclass(frozen=True, slots=True)
+class Candidates:
+    words: tuple[str, ...]
+    kept: tuple[int, ...]  # indexes of the words that are not intensifiers
+    at: tuple[tuple[tuple[int, Mapping[str, str]], ...], ...]  # per kept word: (size, ids)
+
+
+class SlotTagger:
+    def __init__(
+        self, types: Iterable[SlotType], intensifiers: frozenset[str], negatable: frozenset[str]
+    ) -> None:
+        self.types = {t.name: t for t in types}
+        self.intensifiers = intensifiers
+        self.negatable = negatable  # types whose values are states a negation denies
+        self._phrases: dict[str, dict[str, str]] = {}
+        self._longest: dict[str, int] = {}  # first word -> longest phrase it starts, in words
+        for slot_type in self.types.values():
+            for spoken, canonical in slot_type.values.items():
+                words = [w for w in spoken.split() if w not in intensifiers]
+                if not words:
+                    continue
+                self._phrases.setdefault(" ".join(words), {})[slot_type.name] = canonical
+                self._longest[words[0]] = max(self._longest.get(words[0], 0), len(words))
+
+    def candidates(self, words: Sequence[str]) -> Candidates:
+        """Every value of every type that starts at each word, longest first: what `spans`
+        chooses from for any set of types."""
+        kept = [i for i, word in enumerate(words) if word not in self.intensifiers]
+        compact = [words[i] for i in kept]
+        found: list[list[tuple[int, Mapping[str, str]]]] = []
+        for start in range(len(compact)):
+            here: list[tuple[int, Mapping[str, str]]] = []
+            reach = min(self._longest.get(compact[start], 0), len(compact) - start)
+            for size in range(reach, 0, -1):
+                ids = self._phrases.get(" ".join(compact[start : start + size]))
+                if ids is not None:
+                    here.append((size, ids))
+            found.append(here)
+        return Candidates(tuple(words), tuple(kept), tuple(tuple(h) for h in found))
+
+    def spans(self, candidates: Candidates, types: frozenset[str]) -> list[Span]:
+        """Values of these slot types in the words, longest first from the left."""
+        kept = candidates.kept
+        found: list[Span] = []
+        i = 0
+        while i < len(kept):
+            match = next(
+                ((size, ids) for size, ids in candidates.at[i] if not types.isdisjoint(ids)), None
+            )
+            if match is None:
+                i += 1
+                continue
+            size, ids = match
+            wanted = {t: v for t, v in ids.items() if t in types}
+            span = Span(kept[i], kept[i + size - 1] + 1, wanted)
+            if self.negatable.isdisjoint(wanted) or not _negated(candidates.words, span):
+                found.append(span)
+            i += size
+        return found
+
+    def most_urgent(self, type_name: str, ids: Iterable[str]) -> str:
+        """Of several values said for one slot, the one the model lists first."""
+        order = self.types[type_name].order
+        return min(ids, key=lambda canonical: order.get(canonical, len(order)))
+
+
+def _negated(words: Sequence[str], span: Span) -> bool:
+    if any(word in NEGATIONS for word in words[span.start : span.end]):
+        return False  # the value says the negation itself: "no narcan", "i do not have narcan"
+    before = words[max(0, span.start - NEGATION_REACH) : span.start]
+    return any(word in NEGATIONS for word in before)

@@ -1,0 +1,297 @@
+"""Scoring the resolver on held-out utterances written blind, by people who never saw the model.
+
+    python -m tests.heldout [PATH ...]            every open set, with the utterances it gets wrong
+    python -m tests.heldout --aggregate-only PATH  numbers only (the only way a sealed set is read)
+    python -m tests.heldout --sensitivity          fallbackIntentSensitivity: each level measured
+
+An entry is `{utterance, intent, slots?}`. It counts as correct when the intent matches and so do
+the slots the set labels: a set that never labels a slot of an intent (the legacy sets predate
+the emergency's slots) does not score that slot, and one that labels it anywhere scores it
+everywhere, absence included. Intents the model does not declare are left out (the new topic
+intents live on another branch), and the number left out is reported.
+"""
+
+from __future__ import annotations
+
+import argparse
+import copy
+import sys
+from collections import defaultdict
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+from intents.names import EMERGENCY, FALLBACK, LAUNCH_REQUEST, NAVIGATION
+from speech.simulator.nlu.background import background_for
+from speech.simulator.nlu.lexicon import lexicon_for
+from speech.simulator.nlu.resolver import Resolution, Resolver, interaction_model, resolver_for
+
+HELDOUT_DIR = Path(__file__).parent / "data" / "heldout"
+SEALED_DIR = HELDOUT_DIR / "sealed"
+LEGACY_SETS = tuple(HELDOUT_DIR / f"en-US{name}.yaml" for name in ("", ".second", ".third"))
+FOURTH_SET = HELDOUT_DIR / "en-US.fourth.yaml"
+TOPICS_SET = HELDOUT_DIR / "en-US.topics.yaml"
+OPEN_SETS = (*LEGACY_SETS, FOURTH_SET, TOPICS_SET)
+
+
+@dataclass(frozen=True, slots=True)
+class Entry:
+    utterance: str
+    intent: str
+    slots: Mapping[str, str]
+
+
+@dataclass(slots=True)
+class Score:
+    """What one held-out set measures. Counts, so sets can be added up."""
+
+    name: str
+    scored: int = 0
+    excluded: int = 0
+    correct: int = 0
+    intent_correct: int = 0
+    emergencies: int = 0
+    emergencies_found: int = 0
+    out_of_domain: int = 0
+    rejected: int = 0
+    taken_as_navigation: int = 0
+    in_domain: int = 0
+    false_rejects: int = 0  # in-domain requests resolved as Fallback: the cost of rejecting
+    false_alarms: int = 0  # anything but an emergency resolved as the emergency
+    wrong: list[tuple[Entry, Resolution]] = field(default_factory=list)
+
+    @property
+    def accuracy(self) -> float:
+        return self.correct / self.scored if self.scored else 1.0
+
+    @property
+    def intent_accuracy(self) -> float:
+        return self.intent_correct / self.scored if self.scored else 1.0
+
+    @property
+    def emergency_recall(self) -> float:
+        return self.emergencies_found / self.emergencies if self.emergencies else 1.0
+
+    @property
+    def rejection(self) -> float:
+        return self.rejected / self.out_of_domain if self.out_of_domain else 1.0
+
+    @property
+    def false_reject_rate(self) -> float:
+        return self.false_rejects / self.in_domain if self.in_domain else 0.0
+
+    def add(self, other: Score) -> None:
+        for name in (
+            "scored", "excluded", "correct", "intent_correct", "emergencies", "emergencies_found",
+            "out_of_domain", "rejected", "taken_as_navigation", "in_domain", "false_rejects",
+            "false_alarms",
+        ):  # fmt: skip
+            setattr(self, name, getattr(self, name) + getattr(other, name))
+        self.wrong.extend(other.wrong)
+
+    def summary(self) -> str:
+        return (
+            f"{self.name}: {self.scored} scored ({self.excluded} left out: intent not in the "
+            f"model); accuracy {self.accuracy:.1%} (intent only {self.intent_accuracy:.1%}); "
+            f"emergency recall {self.emergencies_found}/{self.emergencies}; "
+            f"out-of-domain rejected {self.rejected}/{self.out_of_domain}, "
+            f"taken as navigation {self.taken_as_navigation}; "
+            f"false alarms {self.false_alarms}; "
+            f"false rejects {self.false_rejects}/{self.in_domain} ({self.false_reject_rate:.1%})"
+        )
+
+
+# The legacy sets were labelled before issue 11 gave these meanings intents of their own
+# (INTENTS.md: quitting for yourself, fentanyl and test strips, where to get naloxone, getting a
+# loved one into treatment). The files stay as written; they are read with the new labels.
+RELABELLED = {
+    "i want to quit": "QuitIntent",
+    "i need help getting off heroin": "QuitIntent",
+    "i need help getting off dope": "QuitIntent",
+    "i'm ready to get clean where do i start": "QuitIntent",
+    "i want to stop using fent": "QuitIntent",
+    "are fentanyl test strips reliable": "FentanylIntent",
+    "is there fentanyl in heroin now": "FentanylIntent",
+    "do fentanyl test strips work": "FentanylIntent",
+    "what are fentanyl test strips for": "FentanylIntent",
+    "can i buy narcan without a prescription": "GetNaloxoneIntent",
+    "should i keep naloxone in the house": "GetNaloxoneIntent",
+    "should i keep narcan in the house": "GetNaloxoneIntent",
+    "how do i get my son into treatment": "FamilyHelpIntent",
+}
+
+
+def load(path: Path) -> list[Entry]:
+    data: list[dict[str, Any]] = yaml.safe_load(path.read_text(encoding="utf-8"))
+    relabelled = RELABELLED if path in LEGACY_SETS else {}
+    entries = []
+    for e in data:
+        utterance = str(e["utterance"])
+        if utterance in relabelled:
+            entries.append(Entry(utterance, relabelled[utterance], {}))
+            continue
+        slots = {str(k): str(v) for k, v in (e.get("slots") or {}).items()}
+        entries.append(Entry(utterance, str(e["intent"]), slots))
+    return entries
+
+
+def labelled_slots(entries: Iterable[Entry]) -> dict[str, frozenset[str]]:
+    """For each intent, the slot names this set labels somewhere: the ones it scores."""
+    names: dict[str, set[str]] = defaultdict(set)
+    for entry in entries:
+        names[entry.intent].update(entry.slots)
+    return {intent: frozenset(slots) for intent, slots in names.items()}
+
+
+def score(resolver: Resolver, entries: Sequence[Entry], name: str) -> Score:
+    declared = set(resolver.intent_slots) | {LAUNCH_REQUEST}
+    scored_slots = labelled_slots(entries)
+    result = Score(name)
+    for entry in entries:
+        if entry.intent not in declared:
+            result.excluded += 1
+            continue
+        resolution = resolver.resolve(entry.utterance)
+        result.scored += 1
+        intent_ok = resolution.intent == entry.intent
+        wanted = scored_slots.get(entry.intent, frozenset())
+        slots_ok = {k: v for k, v in resolution.slots.items() if k in wanted} == dict(entry.slots)
+        result.intent_correct += intent_ok
+        result.correct += intent_ok and slots_ok
+        if not (intent_ok and slots_ok):
+            result.wrong.append((entry, resolution))
+        if entry.intent == EMERGENCY:
+            result.emergencies += 1
+            result.emergencies_found += resolution.intent == EMERGENCY
+        elif resolution.intent == EMERGENCY:
+            result.false_alarms += 1
+        if entry.intent == FALLBACK:
+            result.out_of_domain += 1
+            result.rejected += resolution.intent == FALLBACK
+            result.taken_as_navigation += resolution.intent in NAVIGATION
+        else:
+            result.in_domain += 1
+            result.false_rejects += resolution.intent == FALLBACK
+    return result
+
+
+def score_file(resolver: Resolver, path: Path) -> Score:
+    return score(resolver, load(path), path.name)
+
+
+@dataclass(frozen=True, slots=True)
+class Rejection:
+    rejected: int
+    total: int
+    taken_as_navigation: int
+
+    @property
+    def rate(self) -> float:
+        return self.rejected / self.total if self.total else 1.0
+
+
+def cross_validated_rejection(model: Mapping[str, Any], folds: int = 5) -> Rejection:
+    """Out-of-domain requests the resolver never saw: each fifth of the background data is
+    left out of the background class in turn, and resolved."""
+    lexicon = lexicon_for("en-US")
+    background = background_for("en-US")
+    rejected = total = navigation = 0
+    for fold in range(folds):
+        kept = {
+            kind: tuple(u for i, u in enumerate(examples) if i % folds != fold)
+            for kind, examples in background.items()
+        }
+        resolver = Resolver(model, lexicon, kept)
+        for examples in background.values():
+            for utterance in examples[fold::folds]:
+                intent = resolver.resolve(utterance).intent
+                total += 1
+                rejected += intent == FALLBACK
+                navigation += intent in NAVIGATION
+    return Rejection(rejected, total, navigation)
+
+
+def with_sensitivity(level: str) -> dict[str, Any]:
+    model = copy.deepcopy(interaction_model("en-US"))
+    language = model["interactionModel"]["languageModel"]
+    language["modelConfiguration"] = {"fallbackIntentSensitivity": {"level": level}}
+    return model
+
+
+def sensitivity_report(levels: Iterable[str] = ("LOW", "MEDIUM", "HIGH")) -> list[str]:
+    """Each level: unseen out-of-domain requests rejected, in-domain requests lost."""
+    lines = []
+    for level in levels:
+        model = with_sensitivity(level)
+        resolver = Resolver(model, lexicon_for("en-US"), background_for("en-US"))
+        total = Score(level)
+        for path in (*LEGACY_SETS, FOURTH_SET):
+            total.add(score_file(resolver, path))
+        unseen = cross_validated_rejection(model)
+        lines.append(
+            f"{level:<6} background (5-fold) rejected {unseen.rejected}/{unseen.total} "
+            f"({unseen.rate:.1%}), as navigation {unseen.taken_as_navigation}; fourth set "
+            f"rejected {total.rejected}/{total.out_of_domain}; in-domain false rejects "
+            f"{total.false_rejects}/{total.in_domain} ({total.false_reject_rate:.2%}); "
+            f"accuracy {total.accuracy:.1%}; emergency recall "
+            f"{total.emergencies_found}/{total.emergencies}"
+        )
+    return lines
+
+
+def overlap(resolver: Resolver, entries: Sequence[Entry]) -> str:
+    """How much of the set the resolver's own data already holds, in numbers only: utterances
+    equal to a model sample once normalised, and background lines that nearly copy one (edit
+    ratio 80 to an out-of-domain utterance, 90 to any: tests/test_background.py's rule)."""
+    from rapidfuzz import fuzz, process
+
+    samples = set(resolver.samples)
+    equal = sum(1 for e in entries if resolver.normalise(e.utterance) in samples)
+    out_of_domain = [e.utterance for e in entries if e.intent == FALLBACK]
+    anything = [e.utterance for e in entries]
+    near = 0
+    for line in (line for kind in background_for("en-US").values() for line in kind):
+        close = process.extractOne(line, out_of_domain, scorer=fuzz.ratio)
+        any_close = process.extractOne(line, anything, scorer=fuzz.ratio)
+        near += bool((close and close[1] >= 80) or (any_close and any_close[1] >= 90))
+    return f"   overlap: {equal} utterances equal a model sample; {near} background lines near one"
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="python -m tests.heldout", description=__doc__)
+    parser.add_argument(
+        "paths", nargs="*", type=Path, help="held-out sets (default: the open ones)"
+    )
+    parser.add_argument("--aggregate-only", action="store_true", help="print only the numbers")
+    parser.add_argument("--sensitivity", action="store_true", help="measure each fallback level")
+    args = parser.parse_args(argv)
+    if args.sensitivity:
+        print("\n".join(sensitivity_report()))
+        return 0
+    resolver = resolver_for("en-US")
+    paths: list[Path] = args.paths or list(OPEN_SETS)
+    total = Score("all")
+    for path in paths:
+        result = score_file(resolver, path)
+        total.add(result)
+        print(result.summary())
+        # A sealed set is never shown utterance by utterance, whatever the flags say.
+        if args.aggregate_only or SEALED_DIR.resolve() in path.resolve().parents:
+            print(overlap(resolver, load(path)))
+            continue
+        for entry, resolution in result.wrong:
+            slots = dict(resolution.slots)
+            print(
+                f"   {entry.utterance!r}: {entry.intent} {dict(entry.slots) or ''} -> "
+                f"{resolution.intent} {slots or ''} ({resolution.confidence:.2f})"
+            )
+    if len(paths) > 1:
+        print(total.summary())
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -34,7 +34,8 @@ SEALED_DIR = HELDOUT_DIR / "sealed"
 LEGACY_SETS = tuple(HELDOUT_DIR / f"en-US{name}.yaml" for name in ("", ".second", ".third"))
 FOURTH_SET = HELDOUT_DIR / "en-US.fourth.yaml"
 TOPICS_SET = HELDOUT_DIR / "en-US.topics.yaml"
-OPEN_SETS = (*LEGACY_SETS, FOURTH_SET, TOPICS_SET)
+SIXTH_SET = HELDOUT_DIR / "en-US.sixth.yaml"
+OPEN_SETS = (*LEGACY_SETS, FOURTH_SET, TOPICS_SET, SIXTH_SET)
 
 
 @dataclass(frozen=True, slots=True)

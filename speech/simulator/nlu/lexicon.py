@@ -44,9 +44,11 @@ class RoutingCues:
     emergency_cues: tuple[str, ...]  # danger without a sign value: "took too much"
     hypothetical: tuple[str, ...]  # "if", "how do you know": asking about danger, not in it
     not_hypothetical: tuple[str, ...]  # "i don't know if", "might be": doubt, not a question
+    evaluative: tuple[str, ...]  # "is that safe": a question, unless danger is said as well
     urgency: tuple[str, ...]  # "quick", "hurry", "right now"
     not_urgency: tuple[str, ...]  # "quick question", "how fast does it work": speed asked about
     urgent_values: frozenset[str]  # slot value ids naming naloxone or its use
+    naloxone_values: frozenset[str]  # ...of which those said by the medicine's name
     holding_values: frozenset[str]  # "i have narcan": with a how-to question, needed now
     asking_how: tuple[str, ...]  # "what do i do", "walk me through it"
     device_parts: tuple[str, ...]  # "the nozzle", "the plunger", "up his nose"
@@ -57,6 +59,8 @@ class RoutingCues:
     acquiring: tuple[str, ...]  # "where can i get", "buy": naloxone to have, not to give now
     person_cues: tuple[str, ...]  # "his", "their": a person said without a PERSON value
     ingestion: tuple[str, ...]  # "took", "had": swallowing said with a plain verb
+    within_reach: tuple[str, ...]  # "found", "playing with": swallowing, for a child or a pet
+    not_swallowed: tuple[str, ...]  # "pregnant", "prescribed": nobody swallowed anything
     accident: tuple[str, ...]  # "by mistake", "instead of", "thought it was"
     not_theirs: tuple[str, ...]  # "my {SUBSTANCE}": someone else's medicine, read filled
     vulnerable_values: frozenset[str]  # PERSON ids for whom any opioid swallowed is an emergency
@@ -73,9 +77,11 @@ class RoutingCues:
             emergency_cues=phrases("emergency_cues"),
             hypothetical=phrases("hypothetical"),
             not_hypothetical=phrases("not_hypothetical"),
+            evaluative=phrases("evaluative"),
             urgency=phrases("urgency"),
             not_urgency=phrases("not_urgency"),
             urgent_values=ids("urgent_values"),
+            naloxone_values=ids("naloxone_values"),
             holding_values=ids("holding_values"),
             asking_how=phrases("asking_how"),
             device_parts=phrases("device_parts"),
@@ -86,6 +92,8 @@ class RoutingCues:
             acquiring=phrases("acquiring"),
             person_cues=phrases("person_cues"),
             ingestion=phrases("ingestion"),
+            within_reach=phrases("within_reach"),
+            not_swallowed=phrases("not_swallowed"),
             accident=phrases("accident"),
             not_theirs=phrases("not_theirs"),
             vulnerable_values=ids("vulnerable_values"),

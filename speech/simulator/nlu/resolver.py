@@ -253,6 +253,9 @@ class Resolver:
         answer = self.lexicon.answer_words.get(words[0]) if answering else None
         if answer is not None:
             return self._answer(utterance, answer, words[1:])
+        twice = _at_most_twice(words)
+        if twice != words:  # "help help help" is the emergency's "help help", not "help"
+            return self._resolve_text(utterance, " ".join(twice), answering=answering)
         fluent = _without_repeats(words)
         if fluent != words:  # "how do i how do i use it", "overdose overdose"
             return self._resolve_text(utterance, " ".join(fluent), answering=answering)
@@ -402,6 +405,18 @@ class Resolver:
 def _cues(normalise: Normaliser, phrases: Iterable[str]) -> re.Pattern[str] | None:
     said = [normalise(phrase) for phrase in phrases]
     return alternation(said) if said else None
+
+
+def _at_most_twice(words: tuple[str, ...]) -> tuple[str, ...]:
+    """A word said three times or more in a row, said twice (a number's digits aside)."""
+    out = list(words)
+    i = 0
+    while i + 2 < len(out):
+        if out[i] == out[i + 1] == out[i + 2] and out[i] not in NUMBER_WORDS:
+            del out[i + 2]
+        else:
+            i += 1
+    return tuple(out)
 
 
 def _without_repeats(words: tuple[str, ...]) -> tuple[str, ...]:

@@ -82,6 +82,7 @@ class RoutingRule:
         self._emergency = phrases(cues.emergency_cues)
         self._hypothetical = phrases(cues.hypothetical)
         self._not_hypothetical = phrases(cues.not_hypothetical)
+        self._evaluative = phrases(cues.evaluative)
         self._urgency = phrases(cues.urgency)
         self._not_urgency = phrases(cues.not_urgency)
         self._asking_how = phrases(cues.asking_how)
@@ -93,6 +94,8 @@ class RoutingRule:
         self._acquiring = phrases(cues.acquiring)
         self._person_cues = phrases(cues.person_cues)
         self._ingestion = phrases(cues.ingestion)
+        self._within_reach = phrases(cues.within_reach)
+        self._not_swallowed = phrases(cues.not_swallowed)
         self._accident = phrases(cues.accident)
         # Read on the words with slot values as {TYPE}, lower-cased: "took my {substance}".
         self._not_theirs = phrases(cues.not_theirs)
@@ -120,12 +123,14 @@ class RoutingRule:
             return swallowed
         if sign and (person or self._person_cues.found(padded)):
             return Verdict(Danger.NOW)
-        if NEED in slots:
-            return Verdict(Danger.NOW)
+        if NEED in slots and not self._elsewhere.found(padded):
+            return Verdict(Danger.NOW)  # "how do i use the nasal spray", not "for a cold"
         if urgent and person:
             return Verdict(Danger.URGENT)
         if sign or self._emergency.found(padded):
             return Verdict(Danger.LIKELY)
+        if self._evaluative.found(padded):
+            return ASKING  # "my grandma takes morphine for cancer, is that safe"
         return NONE
 
     def _naloxone_now(
@@ -140,8 +145,11 @@ class RoutingRule:
     ) -> Verdict | None:
         """Naloxone, named or shown by its parts, about to be given now."""
         cues = self.cues
-        medicine = not cues.urgent_values.isdisjoint(named)
-        part = self._parts.found(padded) and not self._elsewhere.found(padded)
+        elsewhere = self._elsewhere.found(padded)  # "nasal spray for a cold", "the plunger"
+        medicine = not cues.urgent_values.isdisjoint(named) and not (
+            elsewhere and cues.naloxone_values.isdisjoint(named)
+        )
+        part = self._parts.found(padded) and not elsewhere
         if not (medicine or part) or self._acquiring.found(padded):
             return None
         need = {NEED: NALOXONE_HOW}
@@ -152,8 +160,11 @@ class RoutingRule:
         acting = self._acts.found(padded)
         first_person = self._first_person.found(padded)
         holding = not cues.holding_values.isdisjoint(named) or self._holding.found(padded)
-        if holding and (acting or first_person or self._asking_how.found(padded)):
+        how = self._asking_how.found(padded)
+        if holding and (acting or first_person or how):
             return Verdict(Danger.NOW, need)  # "i have the narcan here, what do i do with it"
+        if medicine and how:
+            return Verdict(Danger.NOW, need)  # "narcan, now what", "walk me through narcan"
         if acting and first_person and (person is not None or part):
             return Verdict(Danger.NOW, need)  # "do i lay him down before i spray it"
         return None
@@ -162,13 +173,19 @@ class RoutingRule:
         self, padded: str, filled: str, sign: str | None, person: str | None, substance: bool
     ) -> Verdict | None:
         """An opioid swallowed by someone it was not meant for."""
-        if not substance:
+        if not substance or self._not_swallowed.found(padded):
             return None
+        vulnerable = person in self.cues.vulnerable_values
         accident = self._accident.found(padded)  # "mistook it for juice" says it was taken
-        if not (sign == SWALLOWED or accident or self._ingestion.found(padded)):
+        if not (
+            sign == SWALLOWED
+            or accident
+            or self._ingestion.found(padded)
+            or (vulnerable and self._within_reach.found(padded))
+        ):
             return None
         unintended = (
-            person in self.cues.vulnerable_values
+            vulnerable
             or accident
             or (person is not None and sign == SWALLOWED)
             or (person is not None and self._not_theirs.found(f" {filled.lower()} "))

@@ -103,13 +103,16 @@ class SlotTagger:
 
     def spans(self, candidates: Candidates, types: frozenset[str]) -> list[Span]:
         """Values of these slot types in the words, longest first from the left."""
-        kept = candidates.kept
+        kept, at = candidates.kept, candidates.at
         found: list[Span] = []
         i = 0
         while i < len(kept):
-            match = next(
-                ((size, ids) for size, ids in candidates.at[i] if not types.isdisjoint(ids)), None
-            )
+            here = at[i]
+            match = None
+            for size, ids in here:  # most words start no value: an empty tuple
+                if not types.isdisjoint(ids):
+                    match = size, ids
+                    break
             if match is None:
                 i += 1
                 continue

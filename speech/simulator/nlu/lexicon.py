@@ -52,6 +52,7 @@ class RoutingCues:
     holding_values: frozenset[str]  # "i have narcan": with a how-to question, needed now
     asking_how: tuple[str, ...]  # "what do i do", "walk me through it"
     device_parts: tuple[str, ...]  # "the nozzle", "the plunger", "up his nose"
+    device_verbs: tuple[str, ...]  # "spray": with urgency, the device without its name
     device_acts: tuple[str, ...]  # "spray", "press", "give"
     device_elsewhere: tuple[str, ...]  # "toilet", "allergies": a spray or plunger of another kind
     holding: tuple[str, ...]  # "i'm holding", "in my hand"
@@ -85,6 +86,7 @@ class RoutingCues:
             holding_values=ids("holding_values"),
             asking_how=phrases("asking_how"),
             device_parts=phrases("device_parts"),
+            device_verbs=phrases("device_verbs"),
             device_acts=phrases("device_acts"),
             device_elsewhere=phrases("device_elsewhere"),
             holding=phrases("holding"),

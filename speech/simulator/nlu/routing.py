@@ -87,6 +87,7 @@ class RoutingRule:
         self._not_urgency = phrases(cues.not_urgency)
         self._asking_how = phrases(cues.asking_how)
         self._parts = phrases(cues.device_parts)
+        self._verbs = phrases(cues.device_verbs)
         self._acts = phrases(cues.device_acts)
         self._elsewhere = phrases(cues.device_elsewhere)
         self._holding = phrases(cues.holding)
@@ -150,13 +151,16 @@ class RoutingRule:
             elsewhere and cues.naloxone_values.isdisjoint(named)
         )
         part = self._parts.found(padded) and not elsewhere
-        if not (medicine or part) or self._acquiring.found(padded):
+        verb = urgent and self._verbs.found(padded) and not elsewhere  # "before i spray, hurry"
+        if not (medicine or part or verb) or self._acquiring.found(padded):
             return None
         need = {NEED: NALOXONE_HOW}
         if urgent or (sign is not None and sign != SWALLOWED):
             return Verdict(Danger.NOW, need)  # "quick, which end goes in", "he's grey, narcan"
         if asking:
             return None
+        if medicine and part:
+            return Verdict(Danger.NOW, need)  # "is it up the nose with the narcan"
         acting = self._acts.found(padded)
         first_person = self._first_person.found(padded)
         holding = not cues.holding_values.isdisjoint(named) or self._holding.found(padded)

@@ -59,6 +59,8 @@ class RoutingCues:
     asking_first_person: tuple[str, ...]  # "do i", "should we": the caller about to act
     acquiring: tuple[str, ...]  # "where can i get", "buy": naloxone to have, not to give now
     person_cues: tuple[str, ...]  # "his", "their": a person said without a PERSON value
+    self_cues: tuple[str, ...]  # "my {sign}": the caller, read with slot values as {TYPE}
+    defining: tuple[str, ...]  # "what are {sign}": a sign asked about, not seen
     ingestion: tuple[str, ...]  # "took", "had": swallowing said with a plain verb
     within_reach: tuple[str, ...]  # "found", "playing with": swallowing, for a child or a pet
     not_swallowed: tuple[str, ...]  # "pregnant", "prescribed": nobody swallowed anything
@@ -93,6 +95,8 @@ class RoutingCues:
             asking_first_person=phrases("asking_first_person"),
             acquiring=phrases("acquiring"),
             person_cues=phrases("person_cues"),
+            self_cues=phrases("self_cues"),
+            defining=phrases("defining"),
             ingestion=phrases("ingestion"),
             within_reach=phrases("within_reach"),
             not_swallowed=phrases("not_swallowed"),

@@ -94,6 +94,8 @@ class RoutingRule:
         self._first_person = phrases(cues.asking_first_person)
         self._acquiring = phrases(cues.acquiring)
         self._person_cues = phrases(cues.person_cues)
+        self._self_cues = phrases(cues.self_cues)
+        self._defining = phrases(cues.defining)
         self._ingestion = phrases(cues.ingestion)
         self._within_reach = phrases(cues.within_reach)
         self._not_swallowed = phrases(cues.not_swallowed)
@@ -107,10 +109,12 @@ class RoutingRule:
         """`text`: the normalised words; `filled`: the same with the emergency's slot values
         as {TYPE}; `slots`: the emergency's slots read in them; `named`: every slot value id
         the words name, of any type."""
-        padded = f" {text} "
+        padded, read = f" {text} ", f" {filled.lower()} "
         sign = slots.get(SIGN)
         person = slots.get(PERSON)
-        asking = self._hypothetical.found(self._not_hypothetical.without(padded))
+        asking = self._hypothetical.found(
+            self._not_hypothetical.without(padded)
+        ) or self._defining.found(read)
         urgent = self._urgency.found(self._not_urgency.without(padded))
         naloxone = self._naloxone_now(padded, sign, person, named, urgent=urgent, asking=asking)
         if naloxone is not None:
@@ -119,10 +123,11 @@ class RoutingRule:
             return ASKING  # "the baby ate some dirt": swallowed, but nothing of ours
         if asking:
             return ASKING if sign or NEED in slots else NONE
-        swallowed = self._swallowed(padded, filled, sign, person, SUBSTANCE in slots)
+        swallowed = self._swallowed(padded, read, sign, person, SUBSTANCE in slots)
         if swallowed is not None:
             return swallowed
-        if sign and (person or self._person_cues.found(padded)):
+        said_of = person or self._person_cues.found(padded) or self._self_cues.found(read)
+        if sign and said_of:
             return Verdict(Danger.NOW)
         if NEED in slots and not self._elsewhere.found(padded):
             return Verdict(Danger.NOW)  # "how do i use the nasal spray", not "for a cold"
@@ -174,7 +179,7 @@ class RoutingRule:
         return None
 
     def _swallowed(
-        self, padded: str, filled: str, sign: str | None, person: str | None, substance: bool
+        self, padded: str, read: str, sign: str | None, person: str | None, substance: bool
     ) -> Verdict | None:
         """An opioid swallowed by someone it was not meant for."""
         if not substance or self._not_swallowed.found(padded):
@@ -192,7 +197,7 @@ class RoutingRule:
             vulnerable
             or accident
             or (person is not None and sign == SWALLOWED)
-            or (person is not None and self._not_theirs.found(f" {filled.lower()} "))
+            or (person is not None and self._not_theirs.found(read))
         )
         if not unintended:
             return None

@@ -9,8 +9,10 @@ without Alexa; an approximation of Alexa's NLU that also says when it does not k
    filled with each intent's slots, is scored against each class's samples. A background class
    winning is AMAZON.FallbackIntent. `modelConfiguration.fallbackIntentSensitivity` moves the
    background's prior, as it moves Alexa's;
-4. CONTENT.md's routing rule (`routing`): a person in danger (a sign, a swallowed opioid,
-   naloxone needed now) goes to the emergency, and so does doubt between it and anything else;
+4. CONTENT.md's routing rule (`routing`): a person in danger (a sign said of someone, an
+   opioid swallowed by someone it was not meant for, naloxone needed now, named or shown by its
+   parts) goes to the emergency with the slots the rule read, urgency said of a person raises
+   it, and so does doubt between it and anything else;
 5. inside a guide only clear navigation moves the steps: a navigation intent whose utterance
    holds words its samples never use ("next episode", "call mom") is not navigation.
 

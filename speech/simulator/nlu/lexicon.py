@@ -51,6 +51,7 @@ class RoutingCues:
     naloxone_values: frozenset[str]  # ...of which those said by the medicine's name
     holding_values: frozenset[str]  # "i have narcan": with a how-to question, needed now
     asking_how: tuple[str, ...]  # "what do i do", "walk me through it"
+    how_last: tuple[str, ...]  # "how" said last, with the medicine and the act: "give narcan how"
     device_parts: tuple[str, ...]  # "the nozzle", "the plunger", "up his nose"
     device_verbs: tuple[str, ...]  # "spray": with urgency, the device without its name
     device_acts: tuple[str, ...]  # "spray", "press", "give"
@@ -87,6 +88,7 @@ class RoutingCues:
             naloxone_values=ids("naloxone_values"),
             holding_values=ids("holding_values"),
             asking_how=phrases("asking_how"),
+            how_last=phrases("how_last"),
             device_parts=phrases("device_parts"),
             device_verbs=phrases("device_verbs"),
             device_acts=phrases("device_acts"),

@@ -37,6 +37,29 @@ class Priority:
 
 
 @dataclass(frozen=True, slots=True)
+class Topic:
+    """A slot value that is a topic of its own when one of `cues` is said: MedicationIntent's
+    carriers ("{question} can i get {medication}") say getting naloxone too, which is
+    GetNaloxoneIntent's answer."""
+
+    intent: str  # the intent whose slot names the value
+    slot: str
+    value: str  # the slot value id
+    cues: tuple[str, ...]
+    topic: str  # the intent it goes to
+
+    @classmethod
+    def of(cls, data: Mapping[str, Any]) -> Topic:
+        return cls(
+            intent=str(data["intent"]),
+            slot=str(data["slot"]),
+            value=str(data["value"]),
+            cues=tuple(str(cue) for cue in data["cues"]),
+            topic=str(data["topic"]),
+        )
+
+
+@dataclass(frozen=True, slots=True)
 class RoutingCues:
     """The words CONTENT.md's routing rule reads (`routing.RoutingRule`), each a list of
     phrases matched on normalised words, or slot value ids."""
@@ -126,6 +149,7 @@ class Lexicon:
     negatable_types: frozenset[str]  # slot types whose values a negation denies ("not awake")
     answer_words: Mapping[str, str]  # first word -> AMAZON.YesIntent / AMAZON.NoIntent
     priorities: tuple[Priority, ...] = ()
+    topics: tuple[Topic, ...] = ()
 
     @classmethod
     def load(cls, path: Path) -> Lexicon:
@@ -151,6 +175,7 @@ class Lexicon:
                 for word in words
             },
             priorities=tuple(Priority.of(rule) for rule in data.get("priority", ())),
+            topics=tuple(Topic.of(topic) for topic in data.get("topics", ())),
         )
 
 

@@ -82,6 +82,7 @@ class RoutingCues:
     holding: tuple[str, ...]  # "i'm holding", "in my hand"
     asking_first_person: tuple[str, ...]  # "do i", "should we": the caller about to act
     acquiring: tuple[str, ...]  # "where can i get", "buy": naloxone to have, not to give now
+    using_plans: tuple[str, ...]  # "use with", "when i use": naloxone nearby while using
     person_cues: tuple[str, ...]  # "his", "their": a person said without a PERSON value
     self_cues: tuple[str, ...]  # "my {sign}": the caller, read with slot values as {TYPE}
     defining: tuple[str, ...]  # "what are {sign}": a sign asked about, not seen
@@ -119,6 +120,7 @@ class RoutingCues:
             holding=phrases("holding"),
             asking_first_person=phrases("asking_first_person"),
             acquiring=phrases("acquiring"),
+            using_plans=phrases("using_plans"),
             person_cues=phrases("person_cues"),
             self_cues=phrases("self_cues"),
             defining=phrases("defining"),

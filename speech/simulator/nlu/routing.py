@@ -101,6 +101,7 @@ class RoutingRule:
         self._holding = phrases(cues.holding)
         self._first_person = phrases(cues.asking_first_person)
         self._acquiring = phrases(cues.acquiring)
+        self._using_plans = phrases(cues.using_plans)
         self._person_cues = phrases(cues.person_cues)
         self._self_cues = phrases(cues.self_cues)
         self._defining = phrases(cues.defining)
@@ -167,6 +168,8 @@ class RoutingRule:
         verb = urgent and self._verbs.found(padded) and not elsewhere  # "before i spray, hurry"
         if not (medicine or part or verb) or self._acquiring.found(padded):
             return None
+        if sign is None and self._using_plans.found(padded):
+            return None  # "should i use with a friend who has narcan": never using alone
         need = {NEED: NALOXONE_HOW}
         if urgent or (sign is not None and sign != SWALLOWED):
             return Verdict(Danger.NOW, need)  # "quick, which end goes in", "he's grey, narcan"

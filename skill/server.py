@@ -69,6 +69,25 @@ def metrics_url(line: str) -> str | None:
 
 
 AppFactory = Callable[[Settings], web.Application]
+# The event loops `serve --loop` offers. uvloop is never required: it is only used when asked for,
+# and then it must be installed (`pip install uvloop`).
+LOOPS = ("asyncio", "uvloop")
+LoopFactory = Callable[[], asyncio.AbstractEventLoop]
+
+
+def loop_factory(name: str = "asyncio") -> LoopFactory | None:
+    """What makes the event loop `name` (None: asyncio's own). Raises ValueError for a loop
+    that is unknown or not installed."""
+    if name == "asyncio":
+        return None
+    if name == "uvloop":
+        try:
+            import uvloop
+        except ImportError:
+            raise ValueError("uvloop is not installed (pip install uvloop)") from None
+        factory: LoopFactory = uvloop.new_event_loop
+        return factory
+    raise ValueError(f"unknown event loop {name!r}: one of {', '.join(LOOPS)}")
 
 
 @dataclass(frozen=True, slots=True)
@@ -84,10 +103,12 @@ def serve(
     workers: int = 1,
     app_factory: AppFactory = create_app,
     metrics: Address | None = None,
+    loop: str = "asyncio",
 ) -> int:
     """Serve until SIGTERM or SIGINT. `app_factory` builds each worker's app (the bench serves
     the same app with a constant answer in place of the skill); `metrics`, when given, is where
-    /metrics is served, apart from the public endpoint."""
+    /metrics is served, apart from the public endpoint; `loop` names the event loop (LOOPS)."""
+    new_loop = loop_factory(loop)
     limits = settings.limits
     file_limit = raise_file_limit()
     cap = connection_cap(limits.max_connections, file_limit)
@@ -99,12 +120,13 @@ def serve(
     if metrics is not None:  # before prometheus_client is imported: it reads this then
         metrics_dir = tempfile.mkdtemp(prefix="heroin-help-metrics-")
         os.environ[MULTIPROC_ENV] = metrics_dir
-    worker = Worker(settings, app_factory, limits, cap, metrics_dir)
+    worker = Worker(settings, app_factory, limits, cap, metrics_dir, new_loop)
     try:
         if workers <= 1:
             sock = listen(bind(host, port))
             metrics_sock = listen(bind(metrics.host, metrics.port)) if metrics else None
-            asyncio.run(worker.run(sock, metrics_sock, lambda: announce(sock, metrics_sock)))
+            with asyncio.Runner(loop_factory=new_loop) as runner:
+                runner.run(worker.run(sock, metrics_sock, lambda: announce(sock, metrics_sock)))
             return 0
         return supervise(worker, host, port, metrics, workers)
     finally:
@@ -149,8 +171,10 @@ class Worker:
         limits: Limits,
         cap: int,
         metrics_dir: str | None,
+        new_loop: LoopFactory | None = None,
     ) -> None:
         self.settings = settings
+        self.new_loop = new_loop
         self.app_factory = app_factory
         self.limits = limits
         self.cap = cap
@@ -239,7 +263,8 @@ def supervise(worker: Worker, host: str, port: int, metrics: Address | None, wor
             signal.signal(signal.SIGINT, signal.SIG_DFL)
             code = 0
             try:
-                asyncio.run(run_child(worker, address, metrics_address, ready_write))
+                with asyncio.Runner(loop_factory=worker.new_loop) as runner:
+                    runner.run(run_child(worker, address, metrics_address, ready_write))
             except BaseException:
                 log.exception("worker failed")
                 code = 1

@@ -48,7 +48,7 @@ class Endpoint:
         clock: Callable[[], datetime] = utc_now,
     ) -> None:
         self.skill_id = settings.skill_id
-        self.skill = skill  # anything with Skill.handle's signature (the bench swaps in a constant)
+        self.skill = skill  # anything with Skill.answer's signature (the bench swaps in a constant)
         self.body_timeout = body_timeout
         self.clock = clock
         self.signature: SignatureVerifier | None = None  # set once the certificate store runs
@@ -111,7 +111,7 @@ async def alexa_endpoint(request: web.Request) -> web.Response:
         envelope.check(parsed, endpoint.clock(), endpoint.skill_id)
         assert endpoint.signature is not None, "the certificate store starts with the app"
         await endpoint.signature.verify(request.headers, body)
-        answer = orjson.dumps(endpoint.skill.handle(parsed, None, notes))
+        answer = endpoint.skill.answer(parsed, None, notes)
     except Rejected as rejection:
         return refusal(rejection, summary, notes)
     except UnreadableRequest:

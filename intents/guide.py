@@ -102,7 +102,11 @@ def due(guide: Guide, state: GuideState) -> str | None:
 def report(guide: Guide, state: GuideState, reports: Iterable[str]) -> Outcome:
     """What the caller told us counts wherever they are: the guide goes where the facts lead.
     A report that answers the current question is an answer, not a guess."""
-    learned = facts_of(guide, reports)
+    said = list(reports)
+    learned = facts_of(guide, said)
+    here = guide.steps[state.step].reports
+    for report in said:
+        learned.update(here.get(report, {}))
     updated = _with_facts(guide, state, learned)
     return _go(guide, updated, due(guide, updated))
 

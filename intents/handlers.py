@@ -34,8 +34,8 @@ from intents.names import (
     RHYTHM_INTENT,
     SIGN_SLOT,
     START_OVER,
-    SUBSTANCE_SLOT,
     STOP,
+    SUBSTANCE_SLOT,
     YES,
 )
 from intents.topic import TopicPosition

@@ -34,7 +34,8 @@ SEALED_DIR = HELDOUT_DIR / "sealed"
 LEGACY_SETS = tuple(HELDOUT_DIR / f"en-US{name}.yaml" for name in ("", ".second", ".third"))
 FOURTH_SET = HELDOUT_DIR / "en-US.fourth.yaml"
 TOPICS_SET = HELDOUT_DIR / "en-US.topics.yaml"
-OPEN_SETS = (*LEGACY_SETS, FOURTH_SET, TOPICS_SET)
+SIXTH_SET = HELDOUT_DIR / "en-US.sixth.yaml"
+OPEN_SETS = (*LEGACY_SETS, FOURTH_SET, TOPICS_SET, SIXTH_SET)
 
 
 @dataclass(frozen=True, slots=True)
@@ -228,13 +229,13 @@ def sensitivity_report(levels: Iterable[str] = ("LOW", "MEDIUM", "HIGH")) -> lis
         model = with_sensitivity(level)
         resolver = Resolver(model, lexicon_for("en-US"), background_for("en-US"))
         total = Score(level)
-        for path in (*LEGACY_SETS, FOURTH_SET):
+        for path in (*LEGACY_SETS, FOURTH_SET, SIXTH_SET):
             total.add(score_file(resolver, path))
         unseen = cross_validated_rejection(model)
         lines.append(
             f"{level:<6} background (5-fold) rejected {unseen.rejected}/{unseen.total} "
-            f"({unseen.rate:.1%}), as navigation {unseen.taken_as_navigation}; fourth set "
-            f"rejected {total.rejected}/{total.out_of_domain}; in-domain false rejects "
+            f"({unseen.rate:.1%}), as navigation {unseen.taken_as_navigation}; fourth and sixth "
+            f"sets rejected {total.rejected}/{total.out_of_domain}; in-domain false rejects "
             f"{total.false_rejects}/{total.in_domain} ({total.false_reject_rate:.2%}); "
             f"accuracy {total.accuracy:.1%}; emergency recall "
             f"{total.emergencies_found}/{total.emergencies}"

@@ -177,6 +177,11 @@ BROKEN = {
         lambda d: overdose(d)["acknowledgements"].update(sneezed="Bless you."),
         ("guides.yaml:overdose.acknowledgements", "sneezed"),
     ),
+    "a step's own meaning for an unknown report": Broken(
+        "guides.yaml",
+        lambda d: overdose(d)["steps"]["check"]["reports"].update(sneezed={"responds": False}),
+        ("guides.yaml:overdose", "sneezed"),
+    ),
     "waiting steps without the way back": Broken(
         "guides.yaml",
         lambda d: overdose(d)["prompts"].pop("come_back"),

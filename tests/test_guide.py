@@ -151,6 +151,15 @@ def test_a_report_that_answers_the_question_is_not_a_guess() -> None:
     assert walk(at_breathing, "breathing").step == "recovery"
 
 
+def test_not_breathing_said_at_the_responsiveness_check_is_a_no() -> None:
+    at_check = walk(opened(), "next")
+    for report in ("not_breathing", "gasping"):
+        after = walk(at_check, report)
+        assert after.step == "naloxone" and after.fact("responds") == "no", report
+    # Said before the check, it does not answer it: the check is still asked.
+    assert walk(opened("not_breathing"), "next").step == "check"
+
+
 def test_a_report_for_later_is_kept_and_the_question_it_answers_is_skipped() -> None:
     at_check = walk(opened(), "next")
     kept = walk(at_check, "has_naloxone")

@@ -20,6 +20,7 @@ from tests.heldout import (
     FOURTH_SET,
     LEGACY_SETS,
     OPEN_SETS,
+    SIXTH_SET,
     TOPICS_SET,
     cross_validated_rejection,
     load,
@@ -31,11 +32,12 @@ from tests.heldout import (
 # the figures): accuracy (intent and labelled slots), emergencies found, out-of-domain
 # requests rejected, and the most in-domain requests the out-of-domain model may reject.
 FLOORS = {
-    "en-US.yaml": {"accuracy": 0.955, "recall": 99, "rejected": 0, "false_rejects": 4},
-    "en-US.second.yaml": {"accuracy": 0.955, "recall": 94, "rejected": 0, "false_rejects": 4},
-    "en-US.third.yaml": {"accuracy": 0.96, "recall": 93, "rejected": 0, "false_rejects": 3},
-    "en-US.fourth.yaml": {"accuracy": 0.96, "recall": 104, "rejected": 74, "false_rejects": 3},
-    "en-US.topics.yaml": {"accuracy": 0.89, "recall": 0, "rejected": 0, "false_rejects": 1},
+    "en-US.yaml": {"accuracy": 0.96, "recall": 99, "rejected": 0, "false_rejects": 2},
+    "en-US.second.yaml": {"accuracy": 0.96, "recall": 94, "rejected": 0, "false_rejects": 2},
+    "en-US.third.yaml": {"accuracy": 0.96, "recall": 94, "rejected": 0, "false_rejects": 2},
+    "en-US.fourth.yaml": {"accuracy": 0.985, "recall": 104, "rejected": 78, "false_rejects": 0},
+    "en-US.topics.yaml": {"accuracy": 0.90, "recall": 0, "rejected": 0, "false_rejects": 1},
+    "en-US.sixth.yaml": {"accuracy": 0.985, "recall": 117, "rejected": 74, "false_rejects": 0},
 }
 SENSITIVITY_GOAL = 0.85  # out-of-domain requests never seen, rejected (5-fold over background)
 SENSITIVITY_COST = 0.01  # in-domain requests it may reject
@@ -54,7 +56,7 @@ def said(resolver: Resolver, utterance: str) -> tuple[str, dict[str, str]]:
 # Held-out sets
 
 
-@pytest.mark.parametrize("path", [*LEGACY_SETS, FOURTH_SET, TOPICS_SET], ids=lambda p: p.name)
+@pytest.mark.parametrize("path", OPEN_SETS, ids=lambda p: p.name)
 def test_heldout_set_reaches_its_floors(resolver: Resolver, path: Path) -> None:
     result = score(resolver, load(path), path.name)
     floor = FLOORS[path.name]
@@ -81,7 +83,7 @@ def test_the_fallback_sensitivity_earns_its_level() -> None:
     assert unseen.rate >= SENSITIVITY_GOAL and unseen.taken_as_navigation <= 1
     lost = in_domain = 0
     chosen = resolver_for("en-US")
-    for path in (*LEGACY_SETS, FOURTH_SET):
+    for path in (*LEGACY_SETS, FOURTH_SET, SIXTH_SET):
         result = score(chosen, load(path), path.name)
         lost += result.false_rejects
         in_domain += result.in_domain
@@ -255,6 +257,17 @@ def test_naloxone_questions_stay_questions(
 ) -> None:
     asked = {"question": question} if question else {}
     assert said(resolver, utterance) == ("MedicationIntent", {"medication": "naloxone", **asked})
+
+
+@pytest.mark.parametrize(
+    "utterance",
+    ["quick question what is methadone", "how quickly does narcan work", "play blue by eiffel 65"],
+)
+def test_urgency_and_signs_in_other_senses_are_no_emergency(
+    resolver: Resolver, utterance: str
+) -> None:
+    """Speed asked about, a question announced as short, a song: not a person in danger."""
+    assert resolver.resolve(utterance).intent != EMERGENCY
 
 
 # Reading speech

@@ -26,7 +26,7 @@ from speech.content.model import (
     Topic,
 )
 
-BUNDLE_FORMAT = 3
+BUNDLE_FORMAT = 4
 
 
 def load_compiled(
@@ -89,7 +89,13 @@ def _from_json(data: dict[str, Any]) -> LocaleContent:
     def guide(g: dict[str, Any]) -> Guide:
         steps = {
             key: GuideStep(
-                s["id"], answer(s["answer"]), s["asks"], s["sets"], s["waits"], s["final"]
+                s["id"],
+                answer(s["answer"]),
+                s["asks"],
+                s["sets"],
+                s["waits"],
+                s["final"],
+                s["reports"],
             )
             for key, s in g["steps"].items()
         }

@@ -245,7 +245,7 @@ class _Reader:
                 step_data,
                 step_where,
                 {"speech", "sources"},
-                frozenset({"reprompt", "asks", "sets", "waits", "final"}),
+                frozenset({"reprompt", "asks", "sets", "waits", "final", "reports"}),
             )
             asks = fields.get("asks")
             if asks is not None:
@@ -257,6 +257,12 @@ class _Reader:
                 sets=self.fact_values(f"{step_where}.sets", fields.get("sets", {}), facts),
                 waits=bool(fields.get("waits", False)),
                 final=bool(fields.get("final", False)),
+                reports={
+                    str(report): self.fact_values(f"{step_where}.reports.{report}", value, facts)
+                    for report, value in self.mapping(
+                        f"{step_where}.reports", fields.get("reports", {})
+                    ).items()
+                },
             )
         if any(step.waits for step in steps.values()) and "come_back" not in prompts:
             raise ContentError(
@@ -272,7 +278,8 @@ class _Reader:
                 f"{where}.acknowledgements", entry.get("acknowledgements", {})
             ).items()
         }
-        for report in acknowledgements:
+        said_at_steps = [r for step in steps.values() for r in step.reports]
+        for report in (*acknowledgements, *said_at_steps):
             if report not in reports:
                 raise ContentError(
                     f"{self.directory.name}/{where}.acknowledgements: unknown report {report!r}"

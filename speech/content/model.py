@@ -7,7 +7,7 @@ every request can share the same objects.
 from __future__ import annotations
 
 from collections.abc import Iterator, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 
 @dataclass(frozen=True, slots=True)
@@ -81,6 +81,9 @@ class GuideStep:
     sets: Mapping[str, str]  # facts that hold once the caller moves on ("next") from here
     waits: bool  # the caller will be busy (calling, CPR): the reprompt says how to come back
     final: bool  # nothing follows: "next" here says the guide is finished
+    # What a report means said at this step, beyond what it always means: "he's not breathing"
+    # at "do they respond?" is a no.
+    reports: Mapping[str, Mapping[str, str]] = field(default_factory=dict)
 
     @property
     def is_question(self) -> bool:

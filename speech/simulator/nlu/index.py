@@ -110,13 +110,16 @@ class SampleIndex:
             )
         self._size = len(rows)
         vocabulary = frozenset(vocabulary_rows)
-        # Keyed (group, term, whether the row is a vocabulary row).
-        columns: dict[tuple[Group, str, bool], tuple[list[int], list[float]]] = defaultdict(
+        # Keyed (group's number, term, whether the row is a vocabulary row): a group is a tuple
+        # of tuples, slow to hash once per term.
+        self._numbers = {group: number for number, group in enumerate(self._shelves)}
+        columns: dict[tuple[int, str, bool], tuple[list[int], list[float]]] = defaultdict(
             lambda: ([], [])
         )
         for row, (group, vector) in enumerate(rows):
+            number = self._numbers[group]
             for term, weight in vector.items():
-                column = columns[group, term, row in vocabulary]
+                column = columns[number, term, row in vocabulary]
                 column[0].append(row)
                 column[1].append(weight)
         self._columns = {
@@ -144,10 +147,12 @@ class SampleIndex:
                 read[text] = (self.vector(terms), said)
             query, said = read[text]
             asked[group] = (text, sum(said.values()) or 1.0)
+            number = self._numbers[group]
+            columns = self._columns
             # The query vector meets samples and centroids; its words' IDF meets vocabularies.
             for words, of_vocabulary in ((query, False), (said, True)):
                 for term, weight in words.items():
-                    column = self._columns.get((group, term, of_vocabulary))
+                    column = columns.get((number, term, of_vocabulary))
                     if column is not None:
                         rows.append(column[0])
                         weights.append(column[1])

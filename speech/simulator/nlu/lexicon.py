@@ -37,6 +37,76 @@ class Priority:
 
 
 @dataclass(frozen=True, slots=True)
+class RoutingCues:
+    """The words CONTENT.md's routing rule reads (`routing.RoutingRule`), each a list of
+    phrases matched on normalised words, or slot value ids."""
+
+    emergency_cues: tuple[str, ...]  # danger without a sign value: "took too much"
+    hypothetical: tuple[str, ...]  # "if", "how do you know": asking about danger, not in it
+    not_hypothetical: tuple[str, ...]  # "i don't know if", "might be": doubt, not a question
+    evaluative: tuple[str, ...]  # "is that safe": a question, unless danger is said as well
+    urgency: tuple[str, ...]  # "quick", "hurry", "right now"
+    not_urgency: tuple[str, ...]  # "quick question", "how fast does it work": speed asked about
+    urgent_values: frozenset[str]  # slot value ids naming naloxone or its use
+    naloxone_values: frozenset[str]  # ...of which those said by the medicine's name
+    holding_values: frozenset[str]  # "i have narcan": with a how-to question, needed now
+    asking_how: tuple[str, ...]  # "what do i do", "walk me through it"
+    device_parts: tuple[str, ...]  # "the nozzle", "the plunger", "up his nose"
+    device_verbs: tuple[str, ...]  # "spray": with urgency, the device without its name
+    device_acts: tuple[str, ...]  # "spray", "press", "give"
+    device_elsewhere: tuple[str, ...]  # "toilet", "allergies": a spray or plunger of another kind
+    holding: tuple[str, ...]  # "i'm holding", "in my hand"
+    asking_first_person: tuple[str, ...]  # "do i", "should we": the caller about to act
+    acquiring: tuple[str, ...]  # "where can i get", "buy": naloxone to have, not to give now
+    person_cues: tuple[str, ...]  # "his", "their": a person said without a PERSON value
+    self_cues: tuple[str, ...]  # "my {sign}": the caller, read with slot values as {TYPE}
+    defining: tuple[str, ...]  # "what are {sign}": a sign asked about, not seen
+    ingestion: tuple[str, ...]  # "took", "had": swallowing said with a plain verb
+    within_reach: tuple[str, ...]  # "found", "playing with": swallowing, for a child or a pet
+    not_swallowed: tuple[str, ...]  # "pregnant", "prescribed": nobody swallowed anything
+    accident: tuple[str, ...]  # "by mistake", "instead of", "thought it was"
+    not_theirs: tuple[str, ...]  # "my {SUBSTANCE}": someone else's medicine, read filled
+    vulnerable_values: frozenset[str]  # PERSON ids for whom any opioid swallowed is an emergency
+
+    @classmethod
+    def of(cls, data: Mapping[str, Any]) -> RoutingCues:
+        def phrases(key: str) -> tuple[str, ...]:
+            return tuple(str(cue) for cue in data.get(key, ()))
+
+        def ids(key: str) -> frozenset[str]:
+            return frozenset(str(value) for value in data.get(key, ()))
+
+        return cls(
+            emergency_cues=phrases("emergency_cues"),
+            hypothetical=phrases("hypothetical"),
+            not_hypothetical=phrases("not_hypothetical"),
+            evaluative=phrases("evaluative"),
+            urgency=phrases("urgency"),
+            not_urgency=phrases("not_urgency"),
+            urgent_values=ids("urgent_values"),
+            naloxone_values=ids("naloxone_values"),
+            holding_values=ids("holding_values"),
+            asking_how=phrases("asking_how"),
+            device_parts=phrases("device_parts"),
+            device_verbs=phrases("device_verbs"),
+            device_acts=phrases("device_acts"),
+            device_elsewhere=phrases("device_elsewhere"),
+            holding=phrases("holding"),
+            asking_first_person=phrases("asking_first_person"),
+            acquiring=phrases("acquiring"),
+            person_cues=phrases("person_cues"),
+            self_cues=phrases("self_cues"),
+            defining=phrases("defining"),
+            ingestion=phrases("ingestion"),
+            within_reach=phrases("within_reach"),
+            not_swallowed=phrases("not_swallowed"),
+            accident=phrases("accident"),
+            not_theirs=phrases("not_theirs"),
+            vulnerable_values=ids("vulnerable_values"),
+        )
+
+
+@dataclass(frozen=True, slots=True)
 class Lexicon:
     wake_words: tuple[str, ...]
     launch_verbs: tuple[str, ...]
@@ -47,13 +117,9 @@ class Lexicon:
     phrases: Mapping[str, str]
     contractions: Mapping[str, str]
     builtins: Mapping[str, tuple[str, ...]]
-    emergency_cues: tuple[str, ...]
-    hypothetical: tuple[str, ...]  # "if", "how do you know": asking about danger, not in it
-    urgency: tuple[str, ...]  # "quick", "right now": with naloxone named, it is needed now
-    urgent_values: frozenset[str]  # slot value ids that, said with urgency, are the emergency
-    holding_values: frozenset[str]  # "i have narcan": with a how-to question, needed now
-    asking_how: tuple[str, ...]  # "what do i do", "walk me through it"
+    routing: RoutingCues
     intensifiers: frozenset[str]  # "really", "super": skipped inside slot values
+    inner_words: frozenset[str]  # "the", "his": skipped between a slot value's words
     abstract_types: tuple[str, ...]  # slot types read as {TYPE} for every intent when scoring
     negatable_types: frozenset[str]  # slot types whose values a negation denies ("not awake")
     answer_words: Mapping[str, str]  # first word -> AMAZON.YesIntent / AMAZON.NoIntent
@@ -72,13 +138,9 @@ class Lexicon:
             phrases={str(k): str(v) for k, v in data["phrases"].items()},
             contractions={str(k): str(v) for k, v in data["contractions"].items()},
             builtins={k: tuple(str(s) for s in v) for k, v in data["builtins"].items()},
-            emergency_cues=tuple(str(cue) for cue in data["emergency_cues"]),
-            hypothetical=tuple(str(cue) for cue in data["hypothetical"]),
-            urgency=tuple(str(cue) for cue in data["urgency"]),
-            urgent_values=frozenset(str(v) for v in data["urgent_values"]),
-            holding_values=frozenset(str(v) for v in data["holding_values"]),
-            asking_how=tuple(str(cue) for cue in data["asking_how"]),
+            routing=RoutingCues.of(data["routing"]),
             intensifiers=frozenset(str(w) for w in data["intensifiers"]),
+            inner_words=frozenset(str(w) for w in data["inner_words"]),
             abstract_types=tuple(str(t) for t in data["abstract_types"]),
             negatable_types=frozenset(str(t) for t in data["negatable_types"]),
             answer_words={

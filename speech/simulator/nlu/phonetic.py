@@ -5,16 +5,20 @@ A recogniser that does not know "narcan" writes what it heard: "nar can", "sub o
 joins it when the letters spell a vocabulary word exactly, or sound like one (`sound_key`, a
 Metaphone-like key) and still look like it (edit ratio); one unknown word that sounds like a
 vocabulary word ("naloxon") is replaced the same way. The vocabulary is the slot values and
-synonyms of the interaction model, so the medicines and drugs people name.
+synonyms of the interaction model, so the medicines and drugs people name. Words that sound
+alike are told apart by how they look: the closest wins when every rival of another sense
+("perks" and "percs" share one; "grunted" and "grandad" do not) is clearly further.
 
 Known words are never re-spelt by sound alone: "her own" sounds like "heroin", but both are
 words the skill knows, so only an exact spelling ("her o in") would join them.
+
+A dropped g is put back when that makes a known word: "he ain't breathin'" -> "breathing".
 """
 
 from __future__ import annotations
 
 import itertools
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Collection, Iterable, Iterator, Mapping, Sequence
 
 from rapidfuzz import fuzz
 
@@ -24,6 +28,7 @@ _SILENT_STARTS = ("kn", "gn", "pn", "wr", "ps")
 MIN_LENGTH = 5  # shorter words sound like too many others
 SOUND_RATIO = 70  # a sound-alike must also share most of its letters...
 LONG_KEY, LONG_KEY_RATIO = 5, 50  # ...or half of them when five consonants sound alike
+RIVAL_MARGIN = 15  # ...and more of them than any sound-alike of another sense
 WINDOW = 4
 
 
@@ -75,15 +80,15 @@ def sound_key(word: str) -> str:
 class Joiner:
     """Rejoins split vocabulary words in a list of words (already lower-case, no punctuation)."""
 
-    def __init__(self, vocabulary: Iterable[str], known: Iterable[str]) -> None:
+    def __init__(self, vocabulary: Mapping[str, Collection[str]], known: Iterable[str]) -> None:
+        """`vocabulary`: each word of the slot values, with its senses (the values it is in)."""
         words = {w for w in vocabulary if len(w) >= MIN_LENGTH and w.isalpha()}
         self.exact = frozenset(words)
-        by_key: dict[str, str | None] = {}
+        self.senses = {word: frozenset(vocabulary[word]) for word in words}
+        by_key: dict[str, list[str]] = {}
         for word in sorted(words):
-            key = sound_key(word)
-            by_key[key] = None if key in by_key and by_key[key] != word else word
-        # A key two words share names neither: better unjoined than wrong.
-        self.by_sound = {key: word for key, word in by_key.items() if word is not None}
+            by_key.setdefault(sound_key(word), []).append(word)
+        self.by_sound = {key: tuple(alike) for key, alike in by_key.items()}
         self.known = frozenset(known) | self.exact
         # Every way to cut a vocabulary word into two to four pieces, so an exact join is one
         # lookup: ("meth", "a", "done") -> "methadone".
@@ -100,6 +105,8 @@ class Joiner:
             self._next.setdefault(pieces[0], set()).add(pieces[1])
 
     def __call__(self, words: Sequence[str]) -> list[str]:
+        if any(w.endswith(("in", "in'")) and w not in self.known for w in words):
+            words = [self._with_g(w) for w in words]
         unknown = [w not in self.known for w in words]
         joinable = [
             w in self._next and i + 1 < len(words) and words[i + 1] in self._next[w]
@@ -122,6 +129,13 @@ class Joiner:
                 i += size
         return out
 
+    def _with_g(self, word: str) -> str:
+        """ "breathin'" -> "breathing" when the skill knows that word and not this one."""
+        if word in self.known or not word.endswith(("in", "in'")):
+            return word
+        full = word.rstrip("'") + "g"
+        return full if full in self.known else word
+
     def _join_at(
         self, words: Sequence[str], unknown: Sequence[bool], start: int
     ) -> tuple[str, int] | None:
@@ -142,11 +156,18 @@ class Joiner:
         if len(letters) < MIN_LENGTH or not letters.isalpha():
             return None
         key = sound_key(letters)
-        match = self.by_sound.get(key)
-        if match is None:
+        alike = self.by_sound.get(key)
+        if alike is None:
             return None
+        ranked = sorted(((fuzz.ratio(letters, word), word) for word in alike), reverse=True)
+        ratio, match = ranked[0]
         needed = LONG_KEY_RATIO if len(key) >= LONG_KEY else SOUND_RATIO
-        return match if fuzz.ratio(letters, match) >= needed else None
+        if ratio < needed:
+            return None
+        for rival_ratio, rival in ranked[1:]:
+            if self.senses[rival] != self.senses[match] and ratio - rival_ratio < RIVAL_MARGIN:
+                return None  # better unjoined than wrong
+        return match
 
 
 def _cuts(length: int) -> Iterator[tuple[int, ...]]:

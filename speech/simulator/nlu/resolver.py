@@ -9,8 +9,10 @@ without Alexa; an approximation of Alexa's NLU that also says when it does not k
    filled with each intent's slots, is scored against each class's samples. A background class
    winning is AMAZON.FallbackIntent. `modelConfiguration.fallbackIntentSensitivity` moves the
    background's prior, as it moves Alexa's;
-4. CONTENT.md's routing rule (`routing`): a person in danger (a sign, a swallowed opioid,
-   naloxone needed now) goes to the emergency, and so does doubt between it and anything else;
+4. CONTENT.md's routing rule (`routing`): a person in danger (a sign said of someone, an
+   opioid swallowed by someone it was not meant for, naloxone needed now, named or shown by its
+   parts) goes to the emergency with the slots the rule read, urgency said of a person raises
+   it, and so does doubt between it and anything else;
 5. inside a guide only clear navigation moves the steps: a navigation intent whose utterance
    holds words its samples never use ("next episode", "call mom") is not navigation.
 
@@ -34,7 +36,7 @@ from speech.simulator.nlu.index import Group, Sample, SampleIndex
 from speech.simulator.nlu.lexicon import Lexicon, lexicon_for
 from speech.simulator.nlu.normalise import NUMBER_WORDS, Normaliser, alternation
 from speech.simulator.nlu.phonetic import Joiner
-from speech.simulator.nlu.routing import Danger, RoutingRule
+from speech.simulator.nlu.routing import Danger, RoutingRule, Verdict
 from speech.simulator.nlu.slots import Candidates, SlotTagger, SlotType, Span
 
 MODELS_DIR = Path(__file__).parent / "models"
@@ -42,7 +44,9 @@ MODELS_DIR = Path(__file__).parent / "models"
 # Measured on the held-out sets (tests/heldout.py); see the README's resolver section.
 EMERGENCY_MARGIN = 0.06  # the emergency within this of the best wins (doubt -> emergency)
 DANGER_BOOST = 0.25  # a sign, a swallowed opioid or naloxone needed now: a person in danger
+URGENT_BOOST = 0.25  # "hurry, my son used": urgency said of a person
 ASKING_PENALTY = 0.15  # "how do you know if someone is overdosing" asks about one
+SHIFTS = {Danger.NOW: DANGER_BOOST, Danger.URGENT: URGENT_BOOST, Danger.ASKING: -ASKING_PENALTY}
 TEMPERATURE = 0.1  # softmax temperature turning class scores into a confidence
 # fallbackIntentSensitivity: how much more likely an utterance is taken as out-of-domain.
 FALLBACK_BIAS = {"LOW": -0.1, "MEDIUM": 0.0, "HIGH": 0.1}
@@ -78,6 +82,7 @@ class Decision:
     confidence: float
     out_of_domain: bool = False  # a background class won
     unknown: bool = False  # no word of it is in any sample
+    implied: Mapping[str, str] = field(default_factory=dict)  # the routing rule's slots
 
 
 class Reading:
@@ -114,7 +119,9 @@ class Resolver:
         self.lexicon = lexicon
         plain = Normaliser(lexicon)
         types = {t["name"]: _slot_type(t, plain) for t in language.get("types", [])}
-        self.tagger = SlotTagger(types.values(), lexicon.intensifiers, lexicon.negatable_types)
+        self.tagger = SlotTagger(
+            types.values(), lexicon.intensifiers, lexicon.negatable_types, lexicon.inner_words
+        )
         self._all_types = frozenset(types)
         self.intent_slots: dict[str, dict[str, SlotType]] = {}
         self.groups: dict[str, Group] = {}
@@ -153,8 +160,13 @@ class Resolver:
         self._moves_vocabulary = set().union(
             *(self._vocabulary.get(name, set()) for name in MOVES), lexicon.wake_words
         )
-        spoken = [w for t in types.values() for s in t.values for w in s.split()]
+        spoken: dict[str, set[str]] = {}  # each word of the slot values -> the values it is in
+        for slot_type in types.values():
+            for said, canonical in slot_type.values.items():
+                for word in said.split():
+                    spoken.setdefault(word, set()).add(f"{slot_type.name}:{canonical}")
         known.update(w for phrase in lexicon.phrases for w in phrase.split())
+        known.update(w for filler in lexicon.fillers for w in filler.split())  # "like kicking"
         self.normalise = Normaliser(lexicon, Joiner(spoken, known))
         self._launch = self._launch_pattern()
         self.routing = RoutingRule(lexicon, plain)
@@ -243,21 +255,27 @@ class Resolver:
         answer = self.lexicon.answer_words.get(words[0]) if answering else None
         if answer is not None:
             return self._answer(utterance, answer, words[1:])
+        twice = _at_most_twice(words)
+        if twice != words:  # "help help help" is the emergency's "help help", not "help"
+            return self._resolve_text(utterance, " ".join(twice), answering=answering)
         fluent = _without_repeats(words)
         if fluent != words:  # "how do i how do i use it", "overdose overdose"
             return self._resolve_text(utterance, " ".join(fluent), answering=answering)
         decision = self._decide(reading)
         if decision.intent == FALLBACK:
             return Resolution(utterance, FALLBACK, confidence=decision.confidence)
-        return self._resolution(utterance, decision.intent, reading, decision.confidence)
+        return self._resolution(
+            utterance, decision.intent, reading, decision.confidence, decision.implied
+        )
 
     def _decide(self, reading: Reading) -> Decision:
         scores = self._scores(reading)
         if not scores:
             return Decision(FALLBACK, 1.0, unknown=True)  # no word of it is in any sample
-        danger = self._danger(reading)
-        if EMERGENCY in scores and danger is not Danger.NONE and danger is not Danger.LIKELY:
-            scores[EMERGENCY] += DANGER_BOOST if danger is Danger.NOW else -ASKING_PENALTY
+        verdict = self._verdict(reading)
+        danger = verdict.danger
+        if EMERGENCY in scores and danger in SHIFTS:
+            scores[EMERGENCY] += SHIFTS[danger]
         for name in self._needs_slots & scores.keys():
             if not self._fill(reading, self.groups[name])[1]:
                 del scores[name]  # "alright" is no report: a report says what
@@ -266,13 +284,14 @@ class Resolver:
         intent = max(scores, key=scores.__getitem__)
         close = scores.get(EMERGENCY, -1.0) >= scores[intent] - EMERGENCY_MARGIN
         if intent != EMERGENCY and (danger is Danger.NOW or (danger is Danger.LIKELY and close)):
+            scores.setdefault(EMERGENCY, scores[intent])  # no emergency sample came close
             intent = EMERGENCY
         if is_background(intent):
             return Decision(FALLBACK, _background_share(scores), out_of_domain=True)
         confidence = _softmax_share(scores, intent)
         if intent in MOVES and (confidence < CLEAR_MOVE or not self._clear(intent, reading)):
             return Decision(FALLBACK, 1.0 - confidence)
-        return Decision(intent, confidence)
+        return Decision(intent, confidence, implied=verdict.implied)
 
     def _outranking(self, text: str) -> str | None:
         """The intent of a priority rule whose cue was said (`priority` in the lexicon): a
@@ -321,10 +340,10 @@ class Resolver:
             scores[label] = score + (self.fallback_bias if is_background(label) else 0.0)
         return scores
 
-    def _danger(self, reading: Reading) -> Danger:
-        _, slots = self._fill(reading, self.groups.get(EMERGENCY, ()))
+    def _verdict(self, reading: Reading) -> Verdict:
+        filled, slots = self._fill(reading, self.groups.get(EMERGENCY, ()))
         named = {v for span in reading.spans(self._all_types) for v in span.ids.values()}
-        return self.routing.danger(reading.text, slots, named)
+        return self.routing.verdict(reading.text, filled, slots, named)
 
     def _clear(self, intent: str, reading: Reading) -> bool:
         """Every word that carries meaning is one the guide's moves use: "next episode" and
@@ -334,11 +353,20 @@ class Resolver:
         return all(w in vocabulary or w in self._moves_vocabulary for w in content)
 
     def _resolution(
-        self, utterance: str, intent: str, reading: Reading, confidence: float
+        self,
+        utterance: str,
+        intent: str,
+        reading: Reading,
+        confidence: float,
+        implied: Mapping[str, str] | None = None,
     ) -> Resolution:
         if intent == FALLBACK:
             return Resolution(utterance, FALLBACK, confidence=confidence)
         _, slots = self._fill(reading, self.groups.get(intent, ()))
+        if intent == EMERGENCY:  # what the routing rule read and no slot value says
+            if implied is None:
+                implied = self._verdict(reading).implied
+            slots = {**implied, **slots}
         return Resolution(utterance, intent, slots, round(confidence, 3))
 
     def _fill(self, reading: Reading, group: Group) -> tuple[str, dict[str, str]]:
@@ -379,6 +407,18 @@ class Resolver:
 def _cues(normalise: Normaliser, phrases: Iterable[str]) -> re.Pattern[str] | None:
     said = [normalise(phrase) for phrase in phrases]
     return alternation(said) if said else None
+
+
+def _at_most_twice(words: tuple[str, ...]) -> tuple[str, ...]:
+    """A word said three times or more in a row, said twice (a number's digits aside)."""
+    out = list(words)
+    i = 0
+    while i + 2 < len(out):
+        if out[i] == out[i + 1] == out[i + 2] and out[i] not in NUMBER_WORDS:
+            del out[i + 2]
+        else:
+            i += 1
+    return tuple(out)
 
 
 def _without_repeats(words: tuple[str, ...]) -> tuple[str, ...]:

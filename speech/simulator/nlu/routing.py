@@ -1,64 +1,204 @@
 """CONTENT.md's routing rule, as the resolver reads it: when do the words describe a person in
 danger now, which goes to the emergency answer whatever else scores higher?
 
-- a sign of danger said of a person ("my friend isn't waking up", "she's turning blue");
-- an opioid swallowed ("my two year old got into my methadone"): a sign only with an opioid
-  named, since "the baby ate some dirt" is not this skill's emergency;
-- naloxone needed now: named with urgency ("quick how do i use narcan"), with a sign ("he's
-  going grey, how do i use the naloxone"), or held while asking how ("I have the narcan here,
-  what do I do with it");
+- a sign of danger said of a person ("my friend isn't waking up", "his lips are blue");
+- an opioid swallowed by someone it was not meant for: a child or a pet ("the toddler got into
+  my methadone"), or anyone by mistake or taking another's medicine ("grandad took my oxys
+  thinking they were his heart pills"). A swallowed thing that is no opioid ("the baby ate
+  some dirt") is not this skill's emergency;
+- naloxone needed now, whether or not it is named: the medicine, or the device's parts
+  ("the nozzle", "up his nose"), with urgency ("hurry", "quick"), with a sign, held while
+  asking how ("I have the narcan here, what do I do with it"), or about to be given by the
+  caller to someone ("do I lay him down before I spray"). Getting naloxone ("where can I buy
+  narcan") is not giving it;
+- urgency said of a person ("hurry, my son used"): the emergency unless the words belong
+  clearly to another answer;
 - not a question about danger ("how do you know if someone is overdosing", "do blue lips
-  always mean an overdose"), which gets the informational answer.
+  always mean an overdose", "how fast does narcan work"), which gets the informational answer.
 
-The words that carry each part are in the lexicon (`emergency_cues`, `hypothetical`, `urgency`,
-`asking_how`, and the slot value ids in `urgent_values` and `holding_values`).
+The words that carry each part are data: the lexicon's `routing` cues, and the slot value ids
+in `urgent_values`, `holding_values` and `vulnerable_values`. A verdict also carries the
+emergency's slots the rule read but no slot value says: the sign "swallowed" for "took my
+methadone by mistake", the need "naloxone_how" for "where does the nozzle go, quick".
 """
 
 from __future__ import annotations
 
 import enum
-from collections.abc import Callable, Collection, Mapping
+import re
+from collections.abc import Callable, Collection, Iterable, Mapping
+from dataclasses import dataclass, field
 
 from speech.simulator.nlu.lexicon import Lexicon
 from speech.simulator.nlu.normalise import alternation
 
-# The emergency's slots (MODEL_SPEC.md) and the sign that needs a substance to be one.
+# The emergency's slots (MODEL_SPEC.md), the sign that needs a substance to be one, and the
+# need that naloxone asked for now is.
 PERSON, SIGN, NEED, SUBSTANCE = "person", "sign", "need", "substance"
 SWALLOWED = "swallowed"
+NALOXONE_HOW = "naloxone_how"
 
 
 class Danger(enum.Enum):
     NONE = "none"
     ASKING = "asking"  # a question about danger, or a swallowed thing that is no opioid
     LIKELY = "likely"  # a sign or cue with no person ("my laptop is not responding")
+    URGENT = "urgent"  # urgency said of a person, nothing else: the emergency unless clearly not
     NOW = "now"  # a person in danger, or naloxone needed now: the emergency
+
+
+@dataclass(frozen=True, slots=True)
+class Verdict:
+    danger: Danger
+    implied: Mapping[str, str] = field(default_factory=dict)  # emergency slots no value says
+
+
+NONE = Verdict(Danger.NONE)
+ASKING = Verdict(Danger.ASKING)
+
+
+class _Cues:
+    """A list of phrases, found on normalised words as whole words."""
+
+    def __init__(self, normalise: Callable[[str], str], phrases: Iterable[str]) -> None:
+        said = [p for p in (normalise(phrase) for phrase in phrases) if p]
+        self._pattern: re.Pattern[str] | None = alternation(said) if said else None
+
+    def found(self, padded: str) -> bool:
+        return self._pattern is not None and self._pattern.search(padded) is not None
+
+    def without(self, padded: str) -> str:
+        return padded if self._pattern is None else self._pattern.sub(" ", padded)
 
 
 class RoutingRule:
     def __init__(self, lexicon: Lexicon, normalise: Callable[[str], str]) -> None:
-        self.lexicon = lexicon
-        self._cues = alternation(normalise(cue) for cue in lexicon.emergency_cues)
-        self._hypothetical = alternation(normalise(cue) for cue in lexicon.hypothetical)
-        self._urgency = alternation(normalise(cue) for cue in lexicon.urgency)
-        self._asking_how = alternation(normalise(cue) for cue in lexicon.asking_how)
+        cues = lexicon.routing
+        self.cues = cues
 
-    def danger(self, text: str, slots: Mapping[str, str], named: Collection[str]) -> Danger:
-        """`slots`: the emergency's slots as read in `text`; `named`: every slot value id the
-        words name, of any type."""
-        padded = f" {text} "
+        def phrases(words: Iterable[str]) -> _Cues:
+            return _Cues(normalise, words)
+
+        self._emergency = phrases(cues.emergency_cues)
+        self._hypothetical = phrases(cues.hypothetical)
+        self._not_hypothetical = phrases(cues.not_hypothetical)
+        self._evaluative = phrases(cues.evaluative)
+        self._urgency = phrases(cues.urgency)
+        self._not_urgency = phrases(cues.not_urgency)
+        self._asking_how = phrases(cues.asking_how)
+        self._parts = phrases(cues.device_parts)
+        self._verbs = phrases(cues.device_verbs)
+        self._acts = phrases(cues.device_acts)
+        self._elsewhere = phrases(cues.device_elsewhere)
+        self._holding = phrases(cues.holding)
+        self._first_person = phrases(cues.asking_first_person)
+        self._acquiring = phrases(cues.acquiring)
+        self._person_cues = phrases(cues.person_cues)
+        self._self_cues = phrases(cues.self_cues)
+        self._defining = phrases(cues.defining)
+        self._ingestion = phrases(cues.ingestion)
+        self._within_reach = phrases(cues.within_reach)
+        self._not_swallowed = phrases(cues.not_swallowed)
+        self._accident = phrases(cues.accident)
+        # Read on the words with slot values as {TYPE}, lower-cased: "took my {substance}".
+        self._not_theirs = phrases(cues.not_theirs)
+
+    def verdict(
+        self, text: str, filled: str, slots: Mapping[str, str], named: Collection[str]
+    ) -> Verdict:
+        """`text`: the normalised words; `filled`: the same with the emergency's slot values
+        as {TYPE}; `slots`: the emergency's slots read in them; `named`: every slot value id
+        the words name, of any type."""
+        padded, read = f" {text} ", f" {filled.lower()} "
         sign = slots.get(SIGN)
+        person = slots.get(PERSON)
+        asking = self._hypothetical.found(
+            self._not_hypothetical.without(padded)
+        ) or self._defining.found(read)
+        urgent = self._urgency.found(self._not_urgency.without(padded))
+        naloxone = self._naloxone_now(padded, sign, person, named, urgent=urgent, asking=asking)
+        if naloxone is not None:
+            return naloxone
         if sign == SWALLOWED and SUBSTANCE not in slots:
-            return Danger.ASKING  # "the baby ate some dirt": swallowed, but nothing of ours
-        urgent = self._urgency.search(padded) is not None
-        if self.lexicon.urgent_values.intersection(named) and (urgent or sign is not None):
-            return Danger.NOW  # "quick how do i use narcan", "he's grey, how do i use naloxone"
-        holding = self.lexicon.holding_values.intersection(named)
-        if holding and self._asking_how.search(padded):
-            return Danger.NOW  # "i have the narcan in my hand, what do i do with it"
-        if self._hypothetical.search(padded) is not None:
-            return Danger.ASKING if sign or NEED in slots else Danger.NONE
-        if (sign and PERSON in slots) or NEED in slots:
-            return Danger.NOW
-        if sign or self._cues.search(padded):
-            return Danger.LIKELY
-        return Danger.NONE
+            return ASKING  # "the baby ate some dirt": swallowed, but nothing of ours
+        if asking:
+            return ASKING if sign or NEED in slots else NONE
+        swallowed = self._swallowed(padded, read, sign, person, SUBSTANCE in slots)
+        if swallowed is not None:
+            return swallowed
+        said_of = person or self._person_cues.found(padded) or self._self_cues.found(read)
+        if sign and said_of:
+            return Verdict(Danger.NOW)
+        if NEED in slots and not self._elsewhere.found(padded):
+            return Verdict(Danger.NOW)  # "how do i use the nasal spray", not "for a cold"
+        if urgent and person:
+            return Verdict(Danger.URGENT)
+        if sign or self._emergency.found(padded):
+            return Verdict(Danger.LIKELY)
+        if self._evaluative.found(padded):
+            return ASKING  # "my grandma takes morphine for cancer, is that safe"
+        return NONE
+
+    def _naloxone_now(
+        self,
+        padded: str,
+        sign: str | None,
+        person: str | None,
+        named: Collection[str],
+        *,
+        urgent: bool,
+        asking: bool,
+    ) -> Verdict | None:
+        """Naloxone, named or shown by its parts, about to be given now."""
+        cues = self.cues
+        elsewhere = self._elsewhere.found(padded)  # "nasal spray for a cold", "the plunger"
+        medicine = not cues.urgent_values.isdisjoint(named) and not (
+            elsewhere and cues.naloxone_values.isdisjoint(named)
+        )
+        part = self._parts.found(padded) and not elsewhere
+        verb = urgent and self._verbs.found(padded) and not elsewhere  # "before i spray, hurry"
+        if not (medicine or part or verb) or self._acquiring.found(padded):
+            return None
+        need = {NEED: NALOXONE_HOW}
+        if urgent or (sign is not None and sign != SWALLOWED):
+            return Verdict(Danger.NOW, need)  # "quick, which end goes in", "he's grey, narcan"
+        if asking:
+            return None
+        if medicine and part:
+            return Verdict(Danger.NOW, need)  # "is it up the nose with the narcan"
+        acting = self._acts.found(padded)
+        first_person = self._first_person.found(padded)
+        holding = not cues.holding_values.isdisjoint(named) or self._holding.found(padded)
+        how = self._asking_how.found(padded)
+        if holding and (acting or first_person or how):
+            return Verdict(Danger.NOW, need)  # "i have the narcan here, what do i do with it"
+        if medicine and how:
+            return Verdict(Danger.NOW, need)  # "narcan, now what", "walk me through narcan"
+        if acting and first_person and (person is not None or part):
+            return Verdict(Danger.NOW, need)  # "do i lay him down before i spray it"
+        return None
+
+    def _swallowed(
+        self, padded: str, read: str, sign: str | None, person: str | None, substance: bool
+    ) -> Verdict | None:
+        """An opioid swallowed by someone it was not meant for."""
+        if not substance or self._not_swallowed.found(padded):
+            return None
+        vulnerable = person in self.cues.vulnerable_values
+        accident = self._accident.found(padded)  # "mistook it for juice" says it was taken
+        if not (
+            sign == SWALLOWED
+            or accident
+            or self._ingestion.found(padded)
+            or (vulnerable and self._within_reach.found(padded))
+        ):
+            return None
+        unintended = (
+            vulnerable
+            or accident
+            or (person is not None and sign == SWALLOWED)
+            or (person is not None and self._not_theirs.found(read))
+        )
+        if not unintended:
+            return None
+        return Verdict(Danger.NOW, {} if sign else {SIGN: SWALLOWED})

@@ -5,7 +5,9 @@ first from the left, so "how do i use narcan" (a need) wins over "narcan" (a med
 the emergency, while the medicine question still finds "narcan". A state (a sign, a report)
 right after a negation ("not", "no", "barely") is not that state: "he's barely breathing"
 reports no breathing. Intensifiers inside a value are skipped: "his breathing is super slow" says
-"breathing is slow". A phrase that belongs to several types ("methadone": a medication and a
+"breathing is slow"; so are articles and possessives after a value's first word ("inner words"):
+"i gave him the narcan" says "gave him narcan", "put it in her mouth" says "put it in mouth". A
+phrase that belongs to several types ("methadone": a medication and a
 substance) keeps them all; each intent takes the one it declares.
 """
 
@@ -44,20 +46,34 @@ class Candidates:
 
 class SlotTagger:
     def __init__(
-        self, types: Iterable[SlotType], intensifiers: frozenset[str], negatable: frozenset[str]
+        self,
+        types: Iterable[SlotType],
+        intensifiers: frozenset[str],
+        negatable: frozenset[str],
+        inner: frozenset[str] = frozenset(),
     ) -> None:
         self.types = {t.name: t for t in types}
         self.intensifiers = intensifiers
+        self.inner = inner  # skipped after a value's first word: "gave him the narcan"
         self.negatable = negatable  # types whose values are states a negation denies
         self._phrases: dict[str, dict[str, str]] = {}
         self._longest: dict[str, int] = {}  # first word -> longest phrase it starts, in words
         for slot_type in self.types.values():
             for spoken, canonical in slot_type.values.items():
-                words = [w for w in spoken.split() if w not in intensifiers]
+                words = self._key(w for w in spoken.split() if w not in intensifiers)
                 if not words:
                     continue
-                self._phrases.setdefault(" ".join(words), {})[slot_type.name] = canonical
+                # Two spoken forms may read alike once inner words are skipped ("have narcan",
+                # "have the narcan"); the model's first keeps the phrase, as `values` does.
+                self._phrases.setdefault(" ".join(words), {}).setdefault(slot_type.name, canonical)
                 self._longest[words[0]] = max(self._longest.get(words[0], 0), len(words))
+
+    def _key(self, words: Iterable[str]) -> list[str]:
+        key: list[str] = []
+        for word in words:
+            if not key or word not in self.inner:
+                key.append(word)
+        return key
 
     def candidates(self, words: Sequence[str]) -> Candidates:
         """Every value of every type that starts at each word, longest first: what `spans`
@@ -67,23 +83,36 @@ class SlotTagger:
         found: list[list[tuple[int, Mapping[str, str]]]] = []
         for start in range(len(compact)):
             here: list[tuple[int, Mapping[str, str]]] = []
-            reach = min(self._longest.get(compact[start], 0), len(compact) - start)
-            for size in range(reach, 0, -1):
-                ids = self._phrases.get(" ".join(compact[start : start + size]))
-                if ids is not None:
-                    here.append((size, ids))
+            longest = self._longest.get(compact[start], 0)
+            if longest:
+                # The words a value starting here would say, inner words skipped, and how many
+                # compact words each prefix spans.
+                said, ends = [compact[start]], [1]
+                position = start + 1
+                while len(said) < longest and position < len(compact):
+                    if compact[position] not in self.inner:
+                        said.append(compact[position])
+                        ends.append(position - start + 1)
+                    position += 1
+                for size in range(len(said), 0, -1):
+                    ids = self._phrases.get(" ".join(said[:size]))
+                    if ids is not None:
+                        here.append((ends[size - 1], ids))
             found.append(here)
         return Candidates(tuple(words), tuple(kept), tuple(tuple(h) for h in found))
 
     def spans(self, candidates: Candidates, types: frozenset[str]) -> list[Span]:
         """Values of these slot types in the words, longest first from the left."""
-        kept = candidates.kept
+        kept, at = candidates.kept, candidates.at
         found: list[Span] = []
         i = 0
         while i < len(kept):
-            match = next(
-                ((size, ids) for size, ids in candidates.at[i] if not types.isdisjoint(ids)), None
-            )
+            here = at[i]
+            match = None
+            for size, ids in here:  # most words start no value: an empty tuple
+                if not types.isdisjoint(ids):
+                    match = size, ids
+                    break
             if match is None:
                 i += 1
                 continue

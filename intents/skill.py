@@ -14,14 +14,15 @@ Nothing here imports aiohttp: the same skill runs in the web service and on AWS 
 
 from __future__ import annotations
 
+import json
 from typing import TYPE_CHECKING, Any
 
-import orjson
 from ask_sdk_model.request_envelope import RequestEnvelope
+from ask_sdk_model.response import Response
 from ask_sdk_model.response_envelope import ResponseEnvelope
 
 from intents.asksdk.attributes import JsonAttributesManager
-from intents.asksdk.frozen import rendered
+from intents.asksdk.frozen import FrozenResponse, rendered
 from intents.asksdk.input import SkillInput
 from intents.asksdk.serializer import FastSerializer
 from intents.dispatch import Dispatcher
@@ -59,12 +60,12 @@ class Skill:
         """Parsed request JSON in, the response envelope's JSON out. Values newer than the SDK
         are tolerated and named in `notes`; fields of the wrong JSON type raise
         UnreadableRequest (see `intents.reader`)."""
-        reading = read(envelope, notes)  # checks the request before any handler runs
-        attributes = JsonAttributesManager(reading.session)
-        handler_input = SkillInput(envelope, reading, attributes, context, store=self.store)
-        response = self.dispatcher.dispatch(handler_input)
+        # Here rather than at the top: Lambda takes `handle`'s dict, and its cold start never
+        # pays for orjson's import.
+        import orjson
+
+        response, session_attributes = self.respond(envelope, context, notes)
         answer = b"{}" if response is None else rendered(response)
-        session_attributes = attributes.returned()
         if session_attributes is None:
             return _OPEN + _ANSWER + answer + _CLOSE
         return _OPEN + _ATTRIBUTES + orjson.dumps(session_attributes) + _ANSWER + answer + _CLOSE
@@ -72,9 +73,26 @@ class Skill:
     def handle(
         self, envelope: dict[str, Any], context: Any = None, notes: list[str] | None = None
     ) -> dict[str, Any]:
-        """`answer`, as a dict (what Lambda returns, and the simulator reads)."""
-        response: dict[str, Any] = orjson.loads(self.answer(envelope, context, notes))
-        return response
+        """`answer`, as a dict (what Lambda returns, and the simulator reads): the same keys in
+        the same order, and nothing in it shared with another request."""
+        response, session_attributes = self.respond(envelope, context, notes)
+        answer: dict[str, Any] = {"version": RESPONSE_FORMAT_VERSION}
+        if session_attributes is not None:
+            answer["sessionAttributes"] = session_attributes
+        answer["userAgent"] = USER_AGENT
+        answer["response"] = {} if response is None else json.loads(rendered(response))
+        return answer
+
+    def respond(
+        self, envelope: dict[str, Any], context: Any = None, notes: list[str] | None = None
+    ) -> tuple[FrozenResponse | Response | None, dict[str, Any] | None]:
+        """The handlers' answer to a parsed request, and the session attributes it leaves (None
+        outside a session). This request's own attributes: nothing else holds them."""
+        reading = read(envelope, notes)  # checks the request before any handler runs
+        attributes = JsonAttributesManager(reading.session)
+        handler_input = SkillInput(envelope, reading, attributes, context, store=self.store)
+        response = self.dispatcher.dispatch(handler_input)
+        return response, attributes.returned()
 
     def invoke(self, request_envelope: RequestEnvelope, context: Any = None) -> ResponseEnvelope:
         """What CustomSkill.invoke does for a skill without API client or persistence: the

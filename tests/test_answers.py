@@ -16,8 +16,12 @@ from typing import Any
 import orjson
 import pytest
 from ask_sdk_core.dispatch_components.request_components import AbstractRequestHandler
+from ask_sdk_core.exceptions import SerializationException
 from ask_sdk_core.handler_input import HandlerInput
 from ask_sdk_core.response_helper import ResponseFactory
+from ask_sdk_core.serialize import DefaultSerializer
+from ask_sdk_core.skill import CustomSkill
+from ask_sdk_core.skill_builder import SkillBuilder
 from ask_sdk_model.intent_request import IntentRequest
 from ask_sdk_model.request_envelope import RequestEnvelope
 from ask_sdk_model.response import Response
@@ -27,6 +31,7 @@ from intents.answers import build, kept
 from intents.asksdk.frozen import FrozenAnswerError, FrozenResponse
 from intents.asksdk.serializer import FastSerializer
 from intents.dispatch import Dispatcher
+from intents.names import REQUEST_TYPES
 from intents.reader import UnreadableRequest
 from intents.routes import SpeakApology, request_handlers
 from intents.skill import Skill
@@ -37,9 +42,30 @@ from speech.simulator.envelopes import Session
 DIALOGS = load_dialogs([Path(__file__).parent / "dialogs"])
 
 
+def sdk_skill() -> CustomSkill:
+    """The same handlers in ask-sdk-core's own CustomSkill, as its documentation builds one: the
+    SDK's dispatcher, attributes manager and response builder, and no shared answers."""
+    builder = SkillBuilder()
+    for handler in request_handlers():
+        builder.add_request_handler(handler)
+    builder.add_exception_handler(SpeakApology())
+    return builder.create()
+
+
+SDK = sdk_skill()
+
+
+def sdk_answer(envelope: Mapping[str, Any]) -> Any:
+    """What the SDK's CustomSkill answers, through its DefaultSerializer both ways."""
+    serializer = DefaultSerializer()
+    request = serializer.deserialize(orjson.dumps(envelope).decode(), RequestEnvelope)
+    return serializer.serialize(SDK.invoke(request, None))
+
+
 class BothPaths:
-    """A transport that answers each envelope both ways, insists on the same bytes, and passes
-    the answer on to the dialog."""
+    """A transport that answers each envelope every way: the skill's bytes, the SDK's models
+    through the skill, the skill's dict for Lambda, and ask-sdk-core's own CustomSkill. It
+    insists they all say the same, and passes the answer on to the dialog."""
 
     def __init__(self, skill: Skill) -> None:
         self.skill = skill
@@ -49,6 +75,15 @@ class BothPaths:
         fast = self.skill.answer(orjson.loads(orjson.dumps(envelope)))
         models = FastSerializer().build(orjson.loads(orjson.dumps(envelope)), RequestEnvelope)
         assert fast == orjson.dumps(FastSerializer().serialize(self.skill.invoke(models)))
+        as_dict = self.skill.handle(orjson.loads(orjson.dumps(envelope)))
+        assert orjson.dumps(as_dict) == fast
+        try:
+            sdk = sdk_answer(envelope)
+        except SerializationException:  # the SDK refuses what it does not know; the skill not
+            assert envelope["request"]["type"] not in REQUEST_TYPES
+        else:
+            # Everything but the user agent, which names this skill rather than the SDK.
+            assert {**as_dict, "userAgent": None} == {**sdk, "userAgent": None}
         self.compared += 1
         answer: dict[str, Any] = orjson.loads(fast)
         return answer
@@ -117,7 +152,7 @@ class ReadsTheModels(AbstractRequestHandler):
 
     def handle(self, handler_input: HandlerInput) -> Response:
         request = handler_input.request_envelope.request
-        assert isinstance(request, IntentRequest)
+        assert isinstance(request, IntentRequest) and request.intent is not None
         builder = handler_input.response_builder
         builder.set_card(SimpleCard("Heard", request.intent.name))
         return Turn.of(handler_input).say("<speak>Heard you.</speak>", None)

@@ -27,8 +27,8 @@ class JsonAttributesManager(AttributesManager):
 
     def __init__(self, session: dict[str, Any] | None) -> None:
         # The SDK's own __init__ reads the request models, which this manager exists to avoid.
-        self._request_envelope = None
-        self._persistence_adapter = None
+        self._request_envelope = None  # type: ignore[assignment]  # the SDK's hints say never
+        self._persistence_adapter = None  # type: ignore[assignment]
         self._persistence_attributes: dict[str, Any] = {}
         self._request_attributes: dict[str, Any] = {}
         self._persistent_attributes_set = False

@@ -7,14 +7,17 @@ built once with the SDK's response builder and frozen here: every model in it be
 of a frozen subclass of its own class (still equal to, serialised like, and an instance of what it
 was), whose attributes cannot be set or deleted, and lists become tuples. Sharing one answer
 between requests is then safe, and its JSON never has to be rendered again.
+
+The JSON is rendered with the standard library, compact and in UTF-8, byte for byte what orjson
+writes for the same values (strings, numbers without fractions, booleans, null): it is rendered
+once per answer, and orjson would add its import to every Lambda cold start.
 """
 
 from __future__ import annotations
 
-from functools import cache
+import json
 from typing import Any
 
-import orjson
 from ask_sdk_model.response import Response
 
 from intents.asksdk.serializer import FastSerializer
@@ -32,10 +35,15 @@ def _refuse_delete(self: Any, name: str) -> None:
     raise FrozenAnswerError(f"a frozen answer cannot change: {type(self).__name__}.{name}")
 
 
-@cache
+_frozen_classes: dict[type, type] = {}
+
+
 def frozen_class(cls: type) -> type:
     """`cls` with its attributes fixed; the same instance layout, so an object can become one."""
-    frozen: type = type(
+    frozen = _frozen_classes.get(cls)
+    if frozen is not None:
+        return frozen
+    frozen = type(
         cls.__name__,
         (cls,),
         {
@@ -45,6 +53,7 @@ def frozen_class(cls: type) -> type:
             "__delattr__": _refuse_delete,
         },
     )
+    _frozen_classes[cls] = frozen
     return frozen
 
 
@@ -57,7 +66,7 @@ def freeze(value: Any) -> Any:
         state = vars(value)
         for name, item in state.items():
             state[name] = freeze(item)
-        if not getattr(kind, "__setattr__", None) is _refuse_set:
+        if getattr(kind, "__setattr__", None) is not _refuse_set:
             value.__class__ = frozen_class(kind)
         return value
     if kind is dict:
@@ -69,11 +78,12 @@ class FrozenResponse(Response):
     """A Response that cannot change, and its JSON (`json`), rendered once."""
 
     __slots__ = ("json",)
+    json: bytes
 
     def __init__(self, response: Response) -> None:
         # Not Response.__init__, which would set each field through the refusing __setattr__.
         vars(self).update((name, freeze(item)) for name, item in vars(response).items())
-        object.__setattr__(self, "json", orjson.dumps(FastSerializer().serialize(self)))
+        object.__setattr__(self, "json", to_json(FastSerializer().serialize(self)))
 
     __setattr__ = _refuse_set
     __delattr__ = _refuse_delete
@@ -83,4 +93,9 @@ def rendered(response: Response) -> bytes:
     """The JSON of a Response: already there for a frozen one, rendered now for any other."""
     if type(response) is FrozenResponse:
         return response.json
-    return orjson.dumps(FastSerializer().serialize(response))
+    return to_json(FastSerializer().serialize(response))
+
+
+def to_json(value: Any) -> bytes:
+    """Compact UTF-8 JSON, as orjson writes it."""
+    return json.dumps(value, ensure_ascii=False, separators=(",", ":")).encode()

@@ -68,6 +68,9 @@ ROUNDS = int(os.environ.get("BENCH_ROUNDS", "5"))
 LOOP = os.environ.get("BENCH_LOOP", "asyncio")  # every server runs on it: `serve --loop`
 COLD_RUNS = int(os.environ.get("BENCH_COLD_RUNS", "9"))
 SERVER_CORE, LOAD_CORE = "0", "1"
+# Another checkout of this project (say `git archive main | tar -x -C DIR`): its service runs
+# too, as "heroin_help_before", so a change is measured against what it changes in one run.
+BEFORE = Path(os.environ["BENCH_BEFORE"]).resolve() if os.environ.get("BENCH_BEFORE") else None
 CLOCK_TICKS = os.sysconf("SC_CLK_TCK")
 
 
@@ -76,13 +79,13 @@ def pinned(core: str, command: list[str]) -> list[str]:
 
 
 @contextmanager
-def running(command: list[str]) -> Iterator[tuple[subprocess.Popen[str], str]]:
+def running(command: list[str], cwd: Path = REPO) -> Iterator[tuple[subprocess.Popen[str], str]]:
     process = subprocess.Popen(
         pinned(SERVER_CORE, command),
         stdout=subprocess.PIPE,
         stderr=subprocess.DEVNULL,
         text=True,
-        cwd=REPO,
+        cwd=cwd,
     )
     try:
         assert process.stdout is not None
@@ -175,26 +178,31 @@ ROWS = {
     "heroin_help": "Heroin Help",
     "ask_sdk_peer": "ask-sdk-core CustomSkill (peer)",
     "service_constant": "service, constant answer",
+    "heroin_help_before": "Heroin Help, BENCH_BEFORE",
 }
 
 
 def throughput(workdir: Path) -> dict[str, Any]:
     pki = write_dev_pki(workdir / "pki")
     key = load_signing_key(pki.signing_key)
-    service = [*dev_serve_args(pki), "--loop", LOOP]
+    service = [*dev_serve_args(pki), *(["--loop", LOOP] if LOOP != "asyncio" else [])]
     only = os.environ.get("BENCH_SERVERS")
     names = [
         name for name in SERVERS if not only or name in only.split(",") or name == "bare_aiohttp"
     ]
+    if BEFORE is not None:
+        names.append("heroin_help_before")
     runs: dict[str, list[dict[str, float]]] = {name: [] for name in names}
     for round_number in range(1, ROUNDS + 1):
         # Alternate the order too: whatever drifts within a round falls on each server in turn.
         order = names if round_number % 2 else names[::-1]
         for name in order:
-            start, speaks = SERVERS[name]
+            before = name == "heroin_help_before"
+            start, speaks = SERVERS["heroin_help" if before else name]
+            cwd = BEFORE if before and BEFORE is not None else REPO
             # Fresh bodies each time: their timestamps are valid for 150 s.
             script, bodies = wrk_script(workdir, key)
-            with running([sys.executable, *start, *service]) as (process, url):
+            with running([sys.executable, *start, *service], cwd) as (process, url):
                 answers_each(url, bodies, key, speaks)
                 runs[name].append(load(url, process.pid, script))
             print(f"  round {round_number} {name}: {runs[name][-1]}", flush=True)

@@ -12,7 +12,7 @@ answer is sent (see skill.requestlog and skill.transport).
 from __future__ import annotations
 
 import logging
-from collections.abc import AsyncIterator, Callable
+from collections.abc import AsyncIterator, Awaitable, Callable
 from datetime import datetime
 from typing import Any
 
@@ -99,8 +99,31 @@ def create_app(
     return app
 
 
+def front_door(app: web.Application) -> Callable[[web.BaseRequest], Awaitable[web.StreamResponse]]:
+    """The app's handler for aiohttp's low-level `web.Server` (skill.server serves it): an Alexa
+    request, POST /, goes straight to the endpoint; anything else through the app's router, as
+    before. An Alexa request so skips what the router adds to every request: resolving the route,
+    freezing its match info, wrapping the handler. It relies on two internals of aiohttp 3's
+    Application, named here: `_make_request` (the server must make the app's requests, with its
+    body limit) and `_handle` (the router)."""
+    endpoint = app[ENDPOINT]
+    routed = app._handle
+
+    async def handle(request: web.BaseRequest) -> web.StreamResponse:
+        if request.method == "POST" and request.path == "/":
+            return await answer_alexa(endpoint, request)
+        response: web.StreamResponse = await routed(request)  # type: ignore[arg-type]
+        return response
+
+    return handle
+
+
 async def alexa_endpoint(request: web.Request) -> web.Response:
-    endpoint = request.app[ENDPOINT]
+    return await answer_alexa(request.app[ENDPOINT], request)
+
+
+async def answer_alexa(endpoint: Endpoint, request: web.BaseRequest) -> web.Response:
+    """Verify an Alexa request, then answer it (see the module docstring)."""
     summary = UNKNOWN
     notes: list[str] = []
     try:

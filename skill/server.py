@@ -32,7 +32,7 @@ from aiohttp import web
 from aiohttp.web_request import BaseRequest
 
 from skill import operatorlog
-from skill.app import create_app
+from skill.app import create_app, front_door
 from skill.metrics import TALLY, Exporter, metrics_app
 from skill.requestlog import RequestLog, outcome, record_of
 from skill.settings import Limits, Settings
@@ -68,7 +68,7 @@ def metrics_url(line: str) -> str | None:
     return match.group(1) if match else None
 
 
-AppFactory = Callable[[Settings], web.Application]
+AppFactory = Callable[[Settings], web.Application]  # an app as create_app makes one
 # The event loops `serve --loop` offers. uvloop is never required: it is only used when asked for,
 # and then it must be installed (`pip install uvloop`).
 LOOPS = ("asyncio", "uvloop")
@@ -199,14 +199,15 @@ class Worker:
                 record.route, summary.request_type, summary.intent, outcome(status), seconds
             )
 
-        # The runner builds aiohttp's Server for the app; the Listener feeds it connections.
-        runner = web.AppRunner(self.app_factory(self.settings), access_log=None)
+        # The runner starts and stops the app (its certificate and guide stores); the requests go
+        # to a low-level Server whose front door sends Alexa's straight to the endpoint; the
+        # Listener feeds it connections.
+        app = self.app_factory(self.settings)
+        runner = web.AppRunner(app, access_log=None)
         await runner.setup()
-        assert runner.server is not None
+        server = web.Server(front_door(app), request_factory=app._make_request)
         handler_args = request_handler_args(self.limits, answered)
-        listener = Listener(
-            sock, runner.server, self.limits, cap=self.cap, handler_args=handler_args
-        )
+        listener = Listener(sock, server, self.limits, cap=self.cap, handler_args=handler_args)
         listener.start()
         exporting, metrics_runner = await self.serve_metrics(metrics_sock)
         stopping = asyncio.Event()

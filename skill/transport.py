@@ -117,6 +117,7 @@ class Listener:
         self.handler_args = handler_args or {}
         self.open = 0  # connections with a handler
         self.idle: dict[GuardedHandler, None] = {}  # idle ones, least recently active first
+        TALLY.connections_idle = self.idle.__len__
         self.draining = False
         self._attaching: set[asyncio.Task[Any]] = set()
         self._loop = asyncio.get_running_loop()

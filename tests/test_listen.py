@@ -103,6 +103,13 @@ def test_live_listening_without_a_microphone_says_why_and_exits(tmp_path: Path) 
     assert done.stdout == ""
 
 
+def test_the_chat_with_voice_in_and_no_microphone_says_why_and_exits(tmp_path: Path) -> None:
+    done = heroin_help("chat", "--voice-in", "--no-voice", "--state-dir", str(tmp_path))
+
+    assert done.returncode == 1
+    assert done.stderr.startswith("No microphone:") and "Traceback" not in done.stderr
+
+
 def test_the_chat_sends_a_recording_as_a_turn(tmp_path: Path) -> None:
     said = spoken_wav("my friend isn't breathing", tmp_path / "said.wav")
 

@@ -65,8 +65,13 @@ def variants() -> dict[str, Callable[[Listener], None]]:
     def default_insertion_penalty(listener: Listener) -> None:
         recogniser.SETTINGS = {}
 
-    def padded(listener: Listener) -> None:
-        audio.PAD_SECONDS = 0.3
+    def first_chooser(listener: Listener) -> None:
+        rec, chooser = listener.parts()
+        first = Chooser(chooser.resolver, readings=6, scale=300.0, out_of_domain=3.0)
+        listener._parts = (rec, first)
+
+    def no_padding(listener: Listener) -> None:
+        audio.PAD_SECONDS = 0.0
 
     return {
         "final": final,
@@ -74,7 +79,8 @@ def variants() -> dict[str, Callable[[Listener], None]]:
         "no-noise-floor": no_noise_floor,
         "fixed-discount-lm": fixed_discount,
         "default-insertion-penalty": default_insertion_penalty,
-        "padded": padded,
+        "first-chooser": first_chooser,
+        "no-padding": no_padding,
     }
 
 
@@ -86,8 +92,9 @@ class Spoken:
     path: Path
 
 
-def kept(all_sets: bool) -> list[Entry]:
-    """The utterances spoken: a fixed sample of the open sets (or all of them)."""
+def kept(all_sets: bool, dev: bool = False) -> list[Entry]:
+    """The utterances spoken: a fixed sample of the open sets (or all of them). `dev` is a
+    second sample, disjoint from the first, for choosing settings without touching it."""
     declared = set(resolver_for("en-US").intent_slots) | {LAUNCH_REQUEST}
     pool = [e for path in OPEN_SETS for e in load(path) if e.intent in declared]
     unique = list({e.utterance: e for e in pool}.values())
@@ -99,13 +106,19 @@ def kept(all_sets: bool) -> list[Entry]:
     chosen = pick.sample(emergencies, KEPT_EMERGENCIES) + pick.sample(
         others, KEPT - KEPT_EMERGENCIES
     )
-    return chosen
+    if not dev:
+        return chosen
+    left = {e.utterance for e in chosen}
+    pick = random.Random(SEED + " dev")
+    emergencies = [e for e in emergencies if e.utterance not in left]
+    others = [e for e in others if e.utterance not in left]
+    return pick.sample(emergencies, KEPT_EMERGENCIES) + pick.sample(others, KEPT - KEPT_EMERGENCIES)
 
 
-def speak(entries: Sequence[Entry]) -> list[Spoken]:
+def speak(entries: Sequence[Entry], voices: Sequence[tuple[str, int]]) -> list[Spoken]:
     """espeak-ng saying each utterance in each voice and speed (kept between runs)."""
     spoken = []
-    for voice, speed in VOICES:
+    for voice, speed in voices:
         folder = AUDIO / f"{voice}-{speed}"
         folder.mkdir(parents=True, exist_ok=True)
         for entry in entries:
@@ -143,14 +156,16 @@ def edits(reference: Sequence[str], hypothesis: Sequence[str]) -> int:
     return row[-1]
 
 
-def measure(variant: str, all_sets: bool) -> dict[str, Any]:
+def measure(
+    variant: str, all_sets: bool, voices: Sequence[tuple[str, int]] = VOICES
+) -> dict[str, Any]:
     listener = Listener("en-US")
     variants()[variant](listener)
     started = time.monotonic()
     listener.parts()  # built (or read from the cache) before the clock starts
     built = time.monotonic() - started
     entries = kept(all_sets)
-    spoken = speak(entries)
+    spoken = speak(entries, voices)
     out = io.StringIO()
     cpu = time.process_time()
     wall = time.monotonic()
@@ -202,6 +217,9 @@ def summary(
         "false_alarms_audio": sum(
             r["heard"] == EMERGENCY for r in rows if r["expected"] != EMERGENCY
         ),
+        "false_alarms_typed": sum(
+            r["typed"] == EMERGENCY for r in rows if r["expected"] != EMERGENCY
+        ),
         "negated": len(negated),
         "negations_lost": sum(r["negations_heard"] < r["negations"] for r in negated),
         "negations_gained": sum(r["negations_heard"] > r["negations"] for r in rows),
@@ -231,7 +249,7 @@ def report(result: dict[str, Any]) -> str:
         f"  intent accuracy: audio {r['intent_audio']:.1%}, typed {r['intent_typed']:.1%}",
         f"  emergency recall: audio {r['emergency_recall_audio']}/{r['emergencies']}, "
         f"typed {r['emergency_recall_typed']}/{r['emergencies']}; "
-        f"false alarms from audio {r['false_alarms_audio']}",
+        f"false alarms: audio {r['false_alarms_audio']}, typed {r['false_alarms_typed']}",
         f"  negations: lost in {r['negations_lost']}/{r['negated']} that had one, gained in "
         f"{r['negations_gained']}; emergencies with every negation gone "
         f"{r['emergency_negation_gone']} (of them not taken as the emergency: "
@@ -252,10 +270,20 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument("--variant", choices=sorted(variants()), default="final")
     parser.add_argument("--all", action="store_true", help="every utterance of the open sets")
     parser.add_argument("--misheard", action="store_true", help="list the wrong intents")
+    parser.add_argument(
+        "--voices",
+        type=lambda text: [(v, int(s)) for v, s in (p.split(":") for p in text.split(","))],
+        default=list(VOICES),
+        help="espeak-ng voices and words per minute: en-us:150,en-us+f3:185 (default: "
+        + ",".join(f"{v}:{s}" for v, s in VOICES)
+        + ")",
+    )
     args = parser.parse_args(argv)
-    result = measure(args.variant, args.all)
+    result = measure(args.variant, args.all, args.voices)
     RESULTS.mkdir(exist_ok=True)
     suffix = "-all" if args.all else ""
+    if args.voices != list(VOICES):
+        suffix += "-" + "-".join(f"{v}{s}" for v, s in args.voices)
     (RESULTS / f"voice-{args.variant}{suffix}.json").write_text(json.dumps(result, indent=1))
     print(report(result))
     if args.misheard:

@@ -65,13 +65,13 @@ def variants() -> dict[str, Callable[[Listener], None]]:
     def default_insertion_penalty(listener: Listener) -> None:
         recogniser.SETTINGS = {}
 
-    def first_chooser(listener: Listener) -> None:
+    def dev_tuned_chooser(listener: Listener) -> None:
         rec, chooser = listener.parts()
-        first = Chooser(chooser.resolver, readings=6, scale=300.0, out_of_domain=3.0)
-        listener._parts = (rec, first)
+        tuned = Chooser(chooser.resolver, readings=10, scale=1000.0, out_of_domain=1.5)
+        listener._parts = (rec, tuned)
 
-    def no_padding(listener: Listener) -> None:
-        audio.PAD_SECONDS = 0.0
+    def padded(listener: Listener) -> None:
+        audio.PAD_SECONDS = 0.3
 
     return {
         "final": final,
@@ -79,8 +79,8 @@ def variants() -> dict[str, Callable[[Listener], None]]:
         "no-noise-floor": no_noise_floor,
         "fixed-discount-lm": fixed_discount,
         "default-insertion-penalty": default_insertion_penalty,
-        "first-chooser": first_chooser,
-        "no-padding": no_padding,
+        "dev-tuned-chooser": dev_tuned_chooser,
+        "padded": padded,
     }
 
 

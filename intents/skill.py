@@ -2,41 +2,46 @@
 
 CustomSkill imports every Alexa service client (about 25 ms of Lambda cold start) for an API
 client this skill never uses, and its Lambda wrapper builds a new skill and re-parses the event on
-every invocation. `Skill` keeps the SDK's handler API (AbstractRequestHandler, HandlerInput,
-AttributesManager, the response builder) and its dispatcher, and builds everything once.
+every invocation. `Skill` keeps the SDK's handler API (AbstractRequestHandler, exception handlers,
+HandlerInput, AttributesManager, the response builder) and builds everything once. A request is
+read from its JSON (`intents.reader`); the SDK's request models are built only for a handler that
+reads `handler_input.request_envelope`. Answers are shared and frozen, their JSON rendered once
+(`intents.answers`), so a response is assembled from bytes, with only the session attributes
+serialised per request.
+
 Nothing here imports aiohttp: the same skill runs in the web service and on AWS Lambda.
 """
 
 from __future__ import annotations
 
+import json
 from typing import TYPE_CHECKING, Any
 
-from ask_sdk_core.exceptions import SerializationException
 from ask_sdk_model.request_envelope import RequestEnvelope
+from ask_sdk_model.response import Response
 from ask_sdk_model.response_envelope import ResponseEnvelope
-from ask_sdk_runtime.dispatch import GenericRequestDispatcher
-from ask_sdk_runtime.skill import RuntimeConfigurationBuilder
 
 from intents.asksdk.attributes import JsonAttributesManager
+from intents.asksdk.frozen import FrozenResponse, rendered
 from intents.asksdk.input import SkillInput
 from intents.asksdk.serializer import FastSerializer
-from intents.continuity import GuideStore
+from intents.dispatch import Dispatcher
+from intents.reader import UnreadableRequest, read
 from intents.routes import SpeakApology, request_handlers
 from speech import content
 
 if TYPE_CHECKING:  # the type alone: the store itself comes from whoever builds the skill
     from intents.continuity import GuideStore
 
+__all__ = ["Skill", "UnreadableRequest"]
+
 RESPONSE_FORMAT_VERSION = "1.0"
 USER_AGENT = "heroin-help ask-sdk-core"
-
-
-class UnreadableRequest(ValueError):
-    """The envelope has fields of the wrong JSON type for Alexa's request models. The message is
-    fixed: what the envelope held is never repeated."""
-
-    def __init__(self) -> None:
-        super().__init__("request fields have the wrong types")
+# The response envelope around the answer, in the order ask-sdk's ResponseEnvelope writes it.
+_OPEN = b'{"version":"%s"' % RESPONSE_FORMAT_VERSION.encode()
+_ATTRIBUTES = b',"sessionAttributes":'
+_ANSWER = b',"userAgent":"%s","response":' % USER_AGENT.encode()
+_CLOSE = b"}"
 
 
 class Skill:
@@ -47,41 +52,62 @@ class Skill:
         # in the session attributes alone.
         self.store = store
         content.load(locale)  # bad content files fail here, at start-up, not on a request
-        runtime = RuntimeConfigurationBuilder()
-        for handler in request_handlers():
-            runtime.add_request_handler(handler)
-        runtime.add_exception_handler(SpeakApology())
-        self.dispatcher = GenericRequestDispatcher(options=runtime.get_runtime_configuration())
-        self.serializer = FastSerializer()
+        self.dispatcher = Dispatcher(request_handlers(), [SpeakApology()])
 
-    def invoke(self, request_envelope: RequestEnvelope, context: Any = None) -> ResponseEnvelope:
-        """What CustomSkill.invoke does for a skill without API client or persistence."""
-        attributes = JsonAttributesManager(request_envelope)
-        handler_input = SkillInput(
-            request_envelope=request_envelope,
-            attributes_manager=attributes,
-            context=context,
-            store=self.store,
-        )
-        response = self.dispatcher.dispatch(handler_input=handler_input)
-        return ResponseEnvelope(
-            response=response,
-            version=RESPONSE_FORMAT_VERSION,
-            session_attributes=(
-                attributes.session_attributes if request_envelope.session is not None else None
-            ),
-            user_agent=USER_AGENT,
-        )
+    def answer(
+        self, envelope: dict[str, Any], context: Any = None, notes: list[str] | None = None
+    ) -> bytes:
+        """Parsed request JSON in, the response envelope's JSON out. Values newer than the SDK
+        are tolerated and named in `notes`; fields of the wrong JSON type raise
+        UnreadableRequest (see `intents.reader`)."""
+        # Here rather than at the top: Lambda takes `handle`'s dict, and its cold start never
+        # pays for orjson's import.
+        import orjson
+
+        response, session_attributes = self.respond(envelope, context, notes)
+        answer = b"{}" if response is None else rendered(response)
+        if session_attributes is None:
+            return _OPEN + _ANSWER + answer + _CLOSE
+        return _OPEN + _ATTRIBUTES + orjson.dumps(session_attributes) + _ANSWER + answer + _CLOSE
 
     def handle(
         self, envelope: dict[str, Any], context: Any = None, notes: list[str] | None = None
     ) -> dict[str, Any]:
-        """Parsed request JSON in, response JSON (as a dict) out. Enum values and request types
-        newer than the SDK are tolerated and named in `notes`; fields of the wrong JSON type
-        raise UnreadableRequest."""
-        try:
-            request_envelope = self.serializer.build(envelope, RequestEnvelope, notes)
-        except SerializationException:
-            raise UnreadableRequest() from None
-        response: dict[str, Any] = self.serializer.serialize(self.invoke(request_envelope, context))
-        return response
+        """`answer`, as a dict (what Lambda returns, and the simulator reads): the same keys in
+        the same order, and nothing in it shared with another request."""
+        response, session_attributes = self.respond(envelope, context, notes)
+        answer: dict[str, Any] = {"version": RESPONSE_FORMAT_VERSION}
+        if session_attributes is not None:
+            answer["sessionAttributes"] = session_attributes
+        answer["userAgent"] = USER_AGENT
+        answer["response"] = {} if response is None else json.loads(rendered(response))
+        return answer
+
+    def respond(
+        self, envelope: dict[str, Any], context: Any = None, notes: list[str] | None = None
+    ) -> tuple[FrozenResponse | Response | None, dict[str, Any] | None]:
+        """The handlers' answer to a parsed request, and the session attributes it leaves (None
+        outside a session). This request's own attributes: nothing else holds them."""
+        reading = read(envelope, notes)  # checks the request before any handler runs
+        attributes = JsonAttributesManager(reading.session)
+        handler_input = SkillInput(envelope, reading, attributes, context, store=self.store)
+        response = self.dispatcher.dispatch(handler_input)
+        return response, attributes.returned()
+
+    def invoke(self, request_envelope: RequestEnvelope, context: Any = None) -> ResponseEnvelope:
+        """What CustomSkill.invoke does for a skill without API client or persistence: the
+        SDK's models in, the SDK's models out."""
+        envelope = FastSerializer().serialize(request_envelope)
+        reading = read(envelope)
+        attributes = JsonAttributesManager(reading.session)
+        handler_input = SkillInput(
+            envelope, reading, attributes, context, store=self.store,
+            request_envelope=request_envelope,
+        )  # fmt: skip
+        response = self.dispatcher.dispatch(handler_input)
+        return ResponseEnvelope(
+            response=response,
+            version=RESPONSE_FORMAT_VERSION,
+            session_attributes=attributes.returned(),
+            user_agent=USER_AGENT,
+        )

@@ -12,7 +12,7 @@ answer is sent (see skill.requestlog and skill.transport).
 from __future__ import annotations
 
 import logging
-from collections.abc import AsyncIterator, Callable
+from collections.abc import AsyncIterator, Awaitable, Callable
 from datetime import datetime
 from typing import Any
 
@@ -48,7 +48,7 @@ class Endpoint:
         clock: Callable[[], datetime] = utc_now,
     ) -> None:
         self.skill_id = settings.skill_id
-        self.skill = skill  # anything with Skill.handle's signature (the bench swaps in a constant)
+        self.skill = skill  # anything with Skill.answer's signature (the bench swaps in a constant)
         self.body_timeout = body_timeout
         self.clock = clock
         self.signature: SignatureVerifier | None = None  # set once the certificate store runs
@@ -99,8 +99,31 @@ def create_app(
     return app
 
 
+def front_door(app: web.Application) -> Callable[[web.BaseRequest], Awaitable[web.StreamResponse]]:
+    """The app's handler for aiohttp's low-level `web.Server` (skill.server serves it): an Alexa
+    request, POST /, goes straight to the endpoint; anything else through the app's router, as
+    before. An Alexa request so skips what the router adds to every request: resolving the route,
+    freezing its match info, wrapping the handler. It relies on two internals of aiohttp 3's
+    Application, named here: `_make_request` (the server must make the app's requests, with its
+    body limit) and `_handle` (the router)."""
+    endpoint = app[ENDPOINT]
+    routed = app._handle
+
+    async def handle(request: web.BaseRequest) -> web.StreamResponse:
+        if request.method == "POST" and request.path == "/":
+            return await answer_alexa(endpoint, request)
+        response: web.StreamResponse = await routed(request)  # type: ignore[arg-type]
+        return response
+
+    return handle
+
+
 async def alexa_endpoint(request: web.Request) -> web.Response:
-    endpoint = request.app[ENDPOINT]
+    return await answer_alexa(request.app[ENDPOINT], request)
+
+
+async def answer_alexa(endpoint: Endpoint, request: web.BaseRequest) -> web.Response:
+    """Verify an Alexa request, then answer it (see the module docstring)."""
     summary = UNKNOWN
     notes: list[str] = []
     try:
@@ -111,7 +134,7 @@ async def alexa_endpoint(request: web.Request) -> web.Response:
         envelope.check(parsed, endpoint.clock(), endpoint.skill_id)
         assert endpoint.signature is not None, "the certificate store starts with the app"
         await endpoint.signature.verify(request.headers, body)
-        answer = orjson.dumps(endpoint.skill.handle(parsed, None, notes))
+        answer = endpoint.skill.answer(parsed, None, notes)
     except Rejected as rejection:
         return refusal(rejection, summary, notes)
     except UnreadableRequest:

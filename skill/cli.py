@@ -44,6 +44,12 @@ def build_parser() -> argparse.ArgumentParser:
         help="serve Prometheus metrics at /metrics on this port (default: not served)",
     )
     serve.add_argument("--metrics-host", help="address for --metrics-port (default: --host)")
+    serve.add_argument(
+        "--loop",
+        choices=("asyncio", "uvloop"),
+        default="asyncio",
+        help="the event loop (default asyncio; uvloop must be installed separately)",
+    )
     serve.set_defaults(command=run_serve)
 
     run = sub.add_parser("run", help="start the service with the dev CA and chat with it")
@@ -183,7 +189,7 @@ def add_limit_options(parser: argparse.ArgumentParser) -> None:
 def run_serve(args: argparse.Namespace) -> int:
     import logging
 
-    from skill.server import Address, configure_logging, serve
+    from skill.server import Address, configure_logging, loop_factory, serve
     from skill.settings import Limits, Settings
     from skill.stores import default_store_url, open_store
 
@@ -195,6 +201,11 @@ def run_serve(args: argparse.Namespace) -> int:
         open_store(store)  # only checks the URL: nothing is opened before the first lookup
     except ValueError as error:
         print(f"--store: {error}", file=sys.stderr)
+        return 2
+    try:
+        loop_factory(args.loop)
+    except ValueError as error:
+        print(f"--loop: {error}", file=sys.stderr)
         return 2
     configure_logging()
     logging.getLogger("heroin_help.server").info("guide store: %s", store)
@@ -217,7 +228,9 @@ def run_serve(args: argparse.Namespace) -> int:
         if args.metrics_port is not None
         else None
     )
-    return serve(settings, args.host, args.port, max(1, args.workers), metrics=metrics)
+    return serve(
+        settings, args.host, args.port, max(1, args.workers), metrics=metrics, loop=args.loop
+    )
 
 
 def run_resolve(args: argparse.Namespace) -> int:

@@ -18,6 +18,7 @@ from __future__ import annotations
 import asyncio
 import threading
 from bisect import bisect_left
+from collections.abc import Callable
 from typing import Any
 
 from aiohttp import web
@@ -43,6 +44,9 @@ class Tally:
         self.certificate_misses = 0
         self.certificate_downloads = 0
         self.connections_open = 0
+        # The Listener's own count, read at export: idle connections are the ones the cap may
+        # close to make room, so an operator near the cap wants to see how many there are.
+        self.connections_idle: Callable[[], int] = lambda: 0
         self.connections_closed: dict[str, int] = {why: 0 for why in CLOSED_BECAUSE}
         self.store_errors = 0
 
@@ -101,6 +105,10 @@ class Exporter:
             "connections_open", "Open client connections.", namespace=NAMESPACE, registry=own,
             multiprocess_mode="livesum",
         )  # fmt: skip
+        self.idle = Gauge(
+            "connections_idle", "Open client connections waiting for their next request.",
+            namespace=NAMESPACE, registry=own, multiprocess_mode="livesum",
+        )  # fmt: skip
         self.store_errors = Counter(
             "store_errors", "Guide store operations that failed.", namespace=NAMESPACE,
             registry=own,
@@ -139,6 +147,7 @@ class Exporter:
             if delta := self._delta(("closed", why), count):
                 self.closed.labels(why).inc(delta)
         self.open.set(tally.connections_open)
+        self.idle.set(tally.connections_idle())
         if delta := self._delta("store_errors", tally.store_errors):
             self.store_errors.inc(delta)
 

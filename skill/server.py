@@ -32,7 +32,7 @@ from aiohttp import web
 from aiohttp.web_request import BaseRequest
 
 from skill import operatorlog
-from skill.app import create_app
+from skill.app import create_app, front_door
 from skill.metrics import TALLY, Exporter, metrics_app
 from skill.requestlog import RequestLog, outcome, record_of
 from skill.settings import Limits, Settings
@@ -68,7 +68,26 @@ def metrics_url(line: str) -> str | None:
     return match.group(1) if match else None
 
 
-AppFactory = Callable[[Settings], web.Application]
+AppFactory = Callable[[Settings], web.Application]  # an app as create_app makes one
+# The event loops `serve --loop` offers. uvloop is never required: it is only used when asked for,
+# and then it must be installed (`pip install uvloop`).
+LOOPS = ("asyncio", "uvloop")
+LoopFactory = Callable[[], asyncio.AbstractEventLoop]
+
+
+def loop_factory(name: str = "asyncio") -> LoopFactory | None:
+    """What makes the event loop `name` (None: asyncio's own). Raises ValueError for a loop
+    that is unknown or not installed."""
+    if name == "asyncio":
+        return None
+    if name == "uvloop":
+        try:
+            import uvloop
+        except ImportError:
+            raise ValueError("uvloop is not installed (pip install uvloop)") from None
+        factory: LoopFactory = uvloop.new_event_loop
+        return factory
+    raise ValueError(f"unknown event loop {name!r}: one of {', '.join(LOOPS)}")
 
 
 @dataclass(frozen=True, slots=True)
@@ -84,10 +103,12 @@ def serve(
     workers: int = 1,
     app_factory: AppFactory = create_app,
     metrics: Address | None = None,
+    loop: str = "asyncio",
 ) -> int:
     """Serve until SIGTERM or SIGINT. `app_factory` builds each worker's app (the bench serves
     the same app with a constant answer in place of the skill); `metrics`, when given, is where
-    /metrics is served, apart from the public endpoint."""
+    /metrics is served, apart from the public endpoint; `loop` names the event loop (LOOPS)."""
+    new_loop = loop_factory(loop)
     limits = settings.limits
     file_limit = raise_file_limit()
     cap = connection_cap(limits.max_connections, file_limit)
@@ -99,12 +120,13 @@ def serve(
     if metrics is not None:  # before prometheus_client is imported: it reads this then
         metrics_dir = tempfile.mkdtemp(prefix="heroin-help-metrics-")
         os.environ[MULTIPROC_ENV] = metrics_dir
-    worker = Worker(settings, app_factory, limits, cap, metrics_dir)
+    worker = Worker(settings, app_factory, limits, cap, metrics_dir, new_loop)
     try:
         if workers <= 1:
             sock = listen(bind(host, port))
             metrics_sock = listen(bind(metrics.host, metrics.port)) if metrics else None
-            asyncio.run(worker.run(sock, metrics_sock, lambda: announce(sock, metrics_sock)))
+            with asyncio.Runner(loop_factory=new_loop) as runner:
+                runner.run(worker.run(sock, metrics_sock, lambda: announce(sock, metrics_sock)))
             return 0
         return supervise(worker, host, port, metrics, workers)
     finally:
@@ -149,8 +171,10 @@ class Worker:
         limits: Limits,
         cap: int,
         metrics_dir: str | None,
+        new_loop: LoopFactory | None = None,
     ) -> None:
         self.settings = settings
+        self.new_loop = new_loop
         self.app_factory = app_factory
         self.limits = limits
         self.cap = cap
@@ -175,14 +199,15 @@ class Worker:
                 record.route, summary.request_type, summary.intent, outcome(status), seconds
             )
 
-        # The runner builds aiohttp's Server for the app; the Listener feeds it connections.
-        runner = web.AppRunner(self.app_factory(self.settings), access_log=None)
+        # The runner starts and stops the app (its certificate and guide stores); the requests go
+        # to a low-level Server whose front door sends Alexa's straight to the endpoint; the
+        # Listener feeds it connections.
+        app = self.app_factory(self.settings)
+        runner = web.AppRunner(app, access_log=None)
         await runner.setup()
-        assert runner.server is not None
+        server = web.Server(front_door(app), request_factory=app._make_request)
         handler_args = request_handler_args(self.limits, answered)
-        listener = Listener(
-            sock, runner.server, self.limits, cap=self.cap, handler_args=handler_args
-        )
+        listener = Listener(sock, server, self.limits, cap=self.cap, handler_args=handler_args)
         listener.start()
         exporting, metrics_runner = await self.serve_metrics(metrics_sock)
         stopping = asyncio.Event()
@@ -239,7 +264,8 @@ def supervise(worker: Worker, host: str, port: int, metrics: Address | None, wor
             signal.signal(signal.SIGINT, signal.SIG_DFL)
             code = 0
             try:
-                asyncio.run(run_child(worker, address, metrics_address, ready_write))
+                with asyncio.Runner(loop_factory=worker.new_loop) as runner:
+                    runner.run(run_child(worker, address, metrics_address, ready_write))
             except BaseException:
                 log.exception("worker failed")
                 code = 1

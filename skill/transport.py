@@ -117,8 +117,14 @@ class Listener:
         self.handler_args = handler_args or {}
         self.open = 0  # connections with a handler
         self.idle: dict[GuardedHandler, None] = {}  # idle ones, least recently active first
+        TALLY.connections_idle = self.idle.__len__
         self.draining = False
-        self._attaching: set[asyncio.Task[Any]] = set()
+        # Accepted connections not yet opened by a handler, by file descriptor. Counted apart
+        # from `open` until the moment they join it: a count kept by the attaching task would
+        # hold each one twice between its handler opening and the task's done callback, and a
+        # burst of connections would then meet the cap early.
+        self._attaching: set[int] = set()
+        self._tasks: set[asyncio.Task[Any]] = set()
         self._loop = asyncio.get_running_loop()
         self._reading = False
         self._refused = Notice("connection cap %d reached, nothing idle to close: answered 503")
@@ -158,9 +164,10 @@ class Listener:
                 self._refuse(conn)
                 continue
             conn.setblocking(False)
+            self._attaching.add(conn.fileno())
             task = self._loop.create_task(self._attach(conn))
-            self._attaching.add(task)
-            task.add_done_callback(self._attaching.discard)
+            self._tasks.add(task)
+            task.add_done_callback(self._tasks.discard)
 
     def _evict_idle(self) -> bool:
         oldest = next(iter(self.idle), None)
@@ -185,9 +192,11 @@ class Listener:
         self._refused(self.cap)
 
     async def _attach(self, conn: socket.socket) -> None:
+        fd = conn.fileno()
         try:
             await self._loop.connect_accepted_socket(self._handler, conn)
         except OSError:
+            self._attaching.discard(fd)
             conn.close()
 
     def _handler(self) -> GuardedHandler:
@@ -196,6 +205,9 @@ class Listener:
     # Called by the handlers.
 
     def opened(self, handler: GuardedHandler) -> None:
+        transport = handler.transport
+        if transport is not None:
+            self._attaching.discard(transport.get_extra_info("socket").fileno())
         self.open += 1
         TALLY.connections_open += 1
         if self.draining:

@@ -19,9 +19,9 @@ PLANTED = "amzn1.ask.account.PLANTED500"
 
 
 class FailingSkill:
-    def handle(
+    def answer(
         self, envelope: dict[str, Any], context: Any = None, notes: list[str] | None = None
-    ) -> dict[str, Any]:
+    ) -> bytes:
         raise RuntimeError(f"a bug that quotes the request: {PLANTED}")
 
 

@@ -119,6 +119,8 @@ RELABELLED = {
     "do fentanyl test strips work": "FentanylIntent",
     "what are fentanyl test strips for": "FentanylIntent",
     "can i buy narcan without a prescription": "GetNaloxoneIntent",
+    "where can i get narcan": "GetNaloxoneIntent",
+    "do i need a prescription for narcan": "GetNaloxoneIntent",
     "should i keep naloxone in the house": "GetNaloxoneIntent",
     "should i keep narcan in the house": "GetNaloxoneIntent",
     "how do i get my son into treatment": "FamilyHelpIntent",

@@ -15,6 +15,8 @@ from pathlib import Path
 
 import orjson
 import pytest
+from aiohttp import ClientSession
+from prometheus_client.parser import text_string_to_metric_families
 
 from speech.simulator.devpki import DevPaths, load_signing_key
 from speech.simulator.devservice import DevService, start_service
@@ -194,7 +196,9 @@ async def test_over_the_cap_with_nothing_idle_a_new_connection_gets_a_fast_503(
     dev_pki: DevPaths,
 ) -> None:
     # The busy connections must stay busy however slow this machine is: a long header timeout.
-    service = start_service(dev_pki, ["--max-connections", "8", "--header-timeout", "120"])
+    service = start_service(
+        dev_pki, ["--max-connections", "8", "--header-timeout", "120", "--metrics-port", "0"]
+    )
     busy: list[asyncio.StreamWriter] = []
     try:
         host, port = address(service)
@@ -203,7 +207,9 @@ async def test_over_the_cap_with_nothing_idle_a_new_connection_gets_a_fast_503(
             writer.write(b"POST / HTTP/1.1\r\nHost: skill\r\n")
             await writer.drain()
             busy.append(writer)
-        await asyncio.sleep(0.5)
+        # A connection is idle until the service reads its first bytes, and the cap may close an
+        # idle one: on a loaded machine, wait until the service itself says all 8 are busy.
+        assert await connections_reported(service, open=8, idle=0)
         reader, writer = await asyncio.open_connection(host, port)
         # The answer comes at once: nothing is read from this connection. The generous wait is
         # for a loaded machine, not for the server.
@@ -216,6 +222,27 @@ async def test_over_the_cap_with_nothing_idle_a_new_connection_gets_a_fast_503(
             writer.close()
         _, errors = service.stop()
     assert errors.count("connection cap 8 reached") == 1
+
+
+async def connections_reported(service: DevService, *, open: int, idle: int) -> bool:
+    """Whether the service's /metrics comes to show `open` connections, `idle` of them idle,
+    within 30 seconds."""
+    assert service.metrics_url is not None
+    wanted = {"heroin_help_connections_open": open, "heroin_help_connections_idle": idle}
+    deadline = time.monotonic() + 30
+    async with ClientSession() as http:
+        while time.monotonic() < deadline:
+            async with http.get(service.metrics_url) as response:
+                text = await response.text()
+            found = {
+                sample.name: sample.value
+                for family in text_string_to_metric_families(text)
+                for sample in family.samples
+            }
+            if all(found.get(name) == value for name, value in wanted.items()):
+                return True
+            await asyncio.sleep(0.2)
+    return False
 
 
 # --- workers ------------------------------------------------------------------------------

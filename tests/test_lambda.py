@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import importlib.util
 import json
 import os
 import subprocess
@@ -146,3 +147,21 @@ def test_the_cold_start_with_a_dynamodb_store_imports_boto3_only_for_a_lookup() 
     assert "skill.stores.dynamodb" in before
     assert before & STORE_BACKENDS == set()
     assert {"boto3", "botocore"} <= after
+
+
+def test_the_zip_carries_bytecode_that_stays_valid_when_unpacked(unpacked: Path) -> None:
+    """Lambda's /var/task is read-only: without .pyc files in the zip, every cold start compiles
+    every module it imports. Unpacking gives the sources new times, so the .pyc files must be
+    the kind that is used without checking the source (PEP 552: hash-based, unchecked)."""
+    modules = [
+        path
+        for root in ("skill", "intents", "speech", "ask_sdk_core", "yaml")
+        for path in (unpacked / root).rglob("*.py")
+    ]
+    assert len(modules) > 50
+    for module in modules:
+        cached = Path(importlib.util.cache_from_source(str(module)))
+        header = cached.read_bytes()[:8]
+        assert header[:4] == importlib.util.MAGIC_NUMBER, module
+        flags = int.from_bytes(header[4:8], "little")
+        assert flags == 0b01, f"{module}: not an unchecked hash-based .pyc"

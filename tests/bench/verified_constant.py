@@ -10,6 +10,7 @@ from __future__ import annotations
 import sys
 from typing import Any
 
+import orjson
 from aiohttp import web
 
 from skill.app import create_app
@@ -17,13 +18,15 @@ from skill.cli import build_parser
 from skill.server import serve
 from skill.settings import Settings
 
-ANSWER = {"version": "1.0", "response": {"outputSpeech": {"type": "PlainText", "text": "ok"}}}
+ANSWER = orjson.dumps(
+    {"version": "1.0", "response": {"outputSpeech": {"type": "PlainText", "text": "ok"}}}
+)
 
 
 class ConstantSkill:
-    def handle(
+    def answer(
         self, envelope: dict[str, Any], context: Any = None, notes: list[str] | None = None
-    ) -> dict[str, Any]:
+    ) -> bytes:
         return ANSWER
 
 
@@ -36,7 +39,7 @@ def main() -> int:
     settings = Settings(
         skill_id=args.skill_id, trust_root=args.trust_root, cert_chain=args.cert_chain
     )
-    return serve(settings, args.host, args.port, app_factory=create_constant_app)
+    return serve(settings, args.host, args.port, app_factory=create_constant_app, loop=args.loop)
 
 
 if __name__ == "__main__":

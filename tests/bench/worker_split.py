@@ -14,13 +14,10 @@ import threading
 import time
 from pathlib import Path
 
-import orjson
-
 from skill.server import listening_url
 from speech.simulator.devpki import load_signing_key, write_dev_pki
 from speech.simulator.devservice import dev_serve_args
-from speech.simulator.envelopes import Session
-from tests.bench.__main__ import wrk_script
+from tests.bench.bodies import wrk_script
 from tests.helpers import split
 
 CONNECTIONS = 16
@@ -29,9 +26,7 @@ SECONDS = 4
 
 def trial(workdir: Path, workers: int) -> list[int]:
     pki = write_dev_pki(workdir / "pki")
-    script = wrk_script(
-        workdir, orjson.dumps(Session().launch()), load_signing_key(pki.signing_key)
-    )
+    script, _ = wrk_script(workdir, load_signing_key(pki.signing_key))
     command = [sys.executable, "-m", "skill.cli", *dev_serve_args(pki), "--workers", str(workers)]
     process = subprocess.Popen(
         command, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True

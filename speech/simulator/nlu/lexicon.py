@@ -37,6 +37,29 @@ class Priority:
 
 
 @dataclass(frozen=True, slots=True)
+class Topic:
+    """A slot value that is a topic of its own when one of `cues` is said: MedicationIntent's
+    carriers ("{question} can i get {medication}") say getting naloxone too, which is
+    GetNaloxoneIntent's answer."""
+
+    intent: str  # the intent whose slot names the value
+    slot: str
+    value: str  # the slot value id
+    cues: tuple[str, ...]
+    topic: str  # the intent it goes to
+
+    @classmethod
+    def of(cls, data: Mapping[str, Any]) -> Topic:
+        return cls(
+            intent=str(data["intent"]),
+            slot=str(data["slot"]),
+            value=str(data["value"]),
+            cues=tuple(str(cue) for cue in data["cues"]),
+            topic=str(data["topic"]),
+        )
+
+
+@dataclass(frozen=True, slots=True)
 class RoutingCues:
     """The words CONTENT.md's routing rule reads (`routing.RoutingRule`), each a list of
     phrases matched on normalised words, or slot value ids."""
@@ -51,6 +74,7 @@ class RoutingCues:
     naloxone_values: frozenset[str]  # ...of which those said by the medicine's name
     holding_values: frozenset[str]  # "i have narcan": with a how-to question, needed now
     asking_how: tuple[str, ...]  # "what do i do", "walk me through it"
+    how_last: tuple[str, ...]  # "how" said last, with the medicine and the act: "give narcan how"
     device_parts: tuple[str, ...]  # "the nozzle", "the plunger", "up his nose"
     device_verbs: tuple[str, ...]  # "spray": with urgency, the device without its name
     device_acts: tuple[str, ...]  # "spray", "press", "give"
@@ -58,6 +82,7 @@ class RoutingCues:
     holding: tuple[str, ...]  # "i'm holding", "in my hand"
     asking_first_person: tuple[str, ...]  # "do i", "should we": the caller about to act
     acquiring: tuple[str, ...]  # "where can i get", "buy": naloxone to have, not to give now
+    using_plans: tuple[str, ...]  # "use with", "when i use": naloxone nearby while using
     person_cues: tuple[str, ...]  # "his", "their": a person said without a PERSON value
     self_cues: tuple[str, ...]  # "my {sign}": the caller, read with slot values as {TYPE}
     defining: tuple[str, ...]  # "what are {sign}": a sign asked about, not seen
@@ -87,6 +112,7 @@ class RoutingCues:
             naloxone_values=ids("naloxone_values"),
             holding_values=ids("holding_values"),
             asking_how=phrases("asking_how"),
+            how_last=phrases("how_last"),
             device_parts=phrases("device_parts"),
             device_verbs=phrases("device_verbs"),
             device_acts=phrases("device_acts"),
@@ -94,6 +120,7 @@ class RoutingCues:
             holding=phrases("holding"),
             asking_first_person=phrases("asking_first_person"),
             acquiring=phrases("acquiring"),
+            using_plans=phrases("using_plans"),
             person_cues=phrases("person_cues"),
             self_cues=phrases("self_cues"),
             defining=phrases("defining"),
@@ -124,6 +151,7 @@ class Lexicon:
     negatable_types: frozenset[str]  # slot types whose values a negation denies ("not awake")
     answer_words: Mapping[str, str]  # first word -> AMAZON.YesIntent / AMAZON.NoIntent
     priorities: tuple[Priority, ...] = ()
+    topics: tuple[Topic, ...] = ()
 
     @classmethod
     def load(cls, path: Path) -> Lexicon:
@@ -149,6 +177,7 @@ class Lexicon:
                 for word in words
             },
             priorities=tuple(Priority.of(rule) for rule in data.get("priority", ())),
+            topics=tuple(Topic.of(topic) for topic in data.get("topics", ())),
         )
 
 

@@ -179,6 +179,7 @@ class Resolver:
             )
             for rule in lexicon.priorities
         ]
+        self._topics = [(topic, _cues(plain, topic.cues)) for topic in lexicon.topics]
 
     def _group(self, declared: Mapping[str, SlotType], types: Mapping[str, SlotType]) -> Group:
         """The slot types an intent's utterances are read with: its own, and those read for
@@ -363,11 +364,28 @@ class Resolver:
         if intent == FALLBACK:
             return Resolution(utterance, FALLBACK, confidence=confidence)
         _, slots = self._fill(reading, self.groups.get(intent, ()))
+        topic = self._topic(intent, slots, reading.text)
+        if topic is not None:  # "where can i find narcan": getting it, not the medicine
+            intent = topic
+            _, slots = self._fill(reading, self.groups.get(intent, ()))
         if intent == EMERGENCY:  # what the routing rule read and no slot value says
             if implied is None:
                 implied = self._verdict(reading).implied
             slots = {**implied, **slots}
         return Resolution(utterance, intent, slots, round(confidence, 3))
+
+    def _topic(self, intent: str, slots: Mapping[str, str], text: str) -> str | None:
+        """The intent a slot value's own topic goes to, when its cue was said (`topics` in the
+        lexicon)."""
+        for topic, cues in self._topics:
+            if (
+                topic.intent == intent
+                and slots.get(topic.slot) == topic.value
+                and cues is not None
+                and cues.search(f" {text} ") is not None
+            ):
+                return topic.topic
+        return None
 
     def _fill(self, reading: Reading, group: Group) -> tuple[str, dict[str, str]]:
         """The words with this group's slot values replaced by {TYPE}, and the ids of the

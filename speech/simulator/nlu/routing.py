@@ -67,6 +67,13 @@ class _Cues:
     def found(self, padded: str) -> bool:
         return self._pattern is not None and self._pattern.search(padded) is not None
 
+    def ends(self, padded: str) -> bool:
+        """Said last: "give narcan how" asks how, "how does narcan work" asks something else."""
+        end = len(padded.rstrip())
+        return self._pattern is not None and any(
+            m.end() == end for m in self._pattern.finditer(padded)
+        )
+
     def without(self, padded: str) -> str:
         return padded if self._pattern is None else self._pattern.sub(" ", padded)
 
@@ -86,6 +93,7 @@ class RoutingRule:
         self._urgency = phrases(cues.urgency)
         self._not_urgency = phrases(cues.not_urgency)
         self._asking_how = phrases(cues.asking_how)
+        self._how_last = phrases(cues.how_last)
         self._parts = phrases(cues.device_parts)
         self._verbs = phrases(cues.device_verbs)
         self._acts = phrases(cues.device_acts)
@@ -93,6 +101,7 @@ class RoutingRule:
         self._holding = phrases(cues.holding)
         self._first_person = phrases(cues.asking_first_person)
         self._acquiring = phrases(cues.acquiring)
+        self._using_plans = phrases(cues.using_plans)
         self._person_cues = phrases(cues.person_cues)
         self._self_cues = phrases(cues.self_cues)
         self._defining = phrases(cues.defining)
@@ -159,6 +168,8 @@ class RoutingRule:
         verb = urgent and self._verbs.found(padded) and not elsewhere  # "before i spray, hurry"
         if not (medicine or part or verb) or self._acquiring.found(padded):
             return None
+        if sign is None and self._using_plans.found(padded):
+            return None  # "should i use with a friend who has narcan": never using alone
         need = {NEED: NALOXONE_HOW}
         if urgent or (sign is not None and sign != SWALLOWED):
             return Verdict(Danger.NOW, need)  # "quick, which end goes in", "he's grey, narcan"
@@ -174,6 +185,8 @@ class RoutingRule:
             return Verdict(Danger.NOW, need)  # "i have the narcan here, what do i do with it"
         if medicine and how:
             return Verdict(Danger.NOW, need)  # "narcan, now what", "walk me through narcan"
+        if medicine and acting and self._how_last.ends(padded):
+            return Verdict(Danger.NOW, need)  # "give narcan how", "spray the narcan where"
         if acting and first_person and (person is not None or part):
             return Verdict(Danger.NOW, need)  # "do i lay him down before i spray it"
         return None

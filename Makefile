@@ -4,7 +4,7 @@ HOST ?= 127.0.0.1
 PORT ?= 8080
 WEB_PORT ?= 8081
 
-.PHONY: install run serve test fuzz lint bench lambda-package clean
+.PHONY: install run serve test fuzz lint bench bench-voice lambda-package clean
 
 install:
 	@bash script/setup
@@ -26,6 +26,9 @@ lint: install
 
 bench: install
 	@bash script/bench
+
+bench-voice: install
+	@bash script/bench-voice
 
 lambda-package: install
 	.venv/bin/python script/build-lambda --out dist/heroin-help-lambda.zip

@@ -9,7 +9,7 @@ from __future__ import annotations
 import argparse
 import os
 import sys
-from collections.abc import Callable, Sequence
+from collections.abc import Awaitable, Callable, Sequence
 from pathlib import Path
 
 from skill.envelope import SKILL_ID_ENV
@@ -77,8 +77,24 @@ def build_parser() -> argparse.ArgumentParser:
     chat.add_argument("--locale", default="en-US")
     chat.add_argument("--jsonl", action="store_true", help="one JSON object per turn")
     chat.add_argument("--no-voice", action="store_true", help="do not speak the answers")
+    chat.add_argument(
+        "--voice-in",
+        action="store_true",
+        help="speak instead of typing: Enter starts listening (the microphone, push-to-talk)",
+    )
     add_state_option(chat)
+    add_cache_option(chat)
     chat.set_defaults(command=run_chat)
+
+    listen = sub.add_parser(
+        "listen", help="recordings or the microphone -> transcript and intent as JSON lines"
+    )
+    listen.add_argument(
+        "--wav", nargs="+", type=Path, metavar="FILE", help="WAV files (any rate, any channels)"
+    )
+    listen.add_argument("--locale", default="en-US")
+    add_cache_option(listen)
+    listen.set_defaults(command=run_listen)
 
     say = sub.add_parser("say", help="render speech to WAV with espeak-ng")
     say.add_argument("text", nargs="?", help="text or SSML")
@@ -91,6 +107,7 @@ def build_parser() -> argparse.ArgumentParser:
     dialogs.add_argument("paths", nargs="+", type=Path, help="dialog files, or folders of them")
     dialogs.add_argument("--url", help="a running service (default: the skill in this process)")
     add_state_option(dialogs)
+    add_cache_option(dialogs)
     dialogs.set_defaults(command=run_test_dialogs)
     return parser
 
@@ -110,6 +127,15 @@ def state(args: argparse.Namespace) -> Path:
     path: Path = args.state_dir or state_dir()
     path.mkdir(parents=True, exist_ok=True)
     return path
+
+
+def add_cache_option(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument(
+        "--cache-dir",
+        type=Path,
+        help="where the recogniser's language model is built and kept "
+        "(default: $XDG_CACHE_HOME/heroin-help/asr, or ~/.cache/heroin-help/asr)",
+    )
 
 
 def add_address_options(parser: argparse.ArgumentParser, port: int = 8080) -> None:
@@ -234,23 +260,47 @@ def voice(args: argparse.Namespace, state_path: Path) -> Callable[[str], str | N
 def run_chat(args: argparse.Namespace) -> int:
     import asyncio
 
-    from speech.simulator.chat import chat
+    from speech.simulator.chat import chat, chat_ears
     from speech.simulator.transports import transport_for
 
     state_path = state(args)
+    ears = chat_ears(args.locale, args.cache_dir, voice_in=args.voice_in)
+    if args.voice_in and (ears is None or ears.microphone is None):
+        return 1
     transport = transport_for(args.url, state_path)
     speak = voice(args, state_path)
-    return asyncio.run(chat(transport, locale=args.locale, jsonl=args.jsonl, speak=speak))
+    return asyncio.run(
+        chat(transport, locale=args.locale, jsonl=args.jsonl, speak=speak, ears=ears)
+    )
+
+
+def run_listen(args: argparse.Namespace) -> int:
+    from speech.simulator.asr.build import NoAcousticModel
+    from speech.simulator.asr.listen import listen_files, listen_live
+    from speech.simulator.asr.recogniser import available
+    from speech.simulator.asr.understand import Listener
+
+    if not available():
+        print("listen needs speech recognition: pip install -e '.[sim]'", file=sys.stderr)
+        return 1
+    listener = Listener(args.locale, args.cache_dir)
+    try:
+        if args.wav:
+            return listen_files(args.wav, listener)
+        return listen_live(listener)
+    except NoAcousticModel as error:
+        print(error, file=sys.stderr)
+        return 2
 
 
 def run_local(args: argparse.Namespace) -> int:
-    from speech.simulator.asr.grammar import grammar_recogniser
+    from speech.simulator.asr.understand import ears
     from speech.simulator.chat import run_local_service
     from speech.simulator.web.server import pages_for
     from speech.tts.engine import render_wav
 
     state_path = state(args)
-    pages = pages_for(state_path, render=render_wav, transcribe=grammar_recogniser())
+    pages = pages_for(state_path, render=render_wav, transcribe=ears())
     return run_local_service(
         args.host,
         args.port,
@@ -262,12 +312,12 @@ def run_local(args: argparse.Namespace) -> int:
 
 
 def run_web(args: argparse.Namespace) -> int:
-    from speech.simulator.asr.grammar import grammar_recogniser
+    from speech.simulator.asr.understand import ears
     from speech.simulator.web.server import pages_for, serve_web
     from speech.tts.engine import render_wav
 
     state_path = state(args)
-    pages = pages_for(state_path, render=render_wav, transcribe=grammar_recogniser())
+    pages = pages_for(state_path, render=render_wav, transcribe=ears())
     return serve_web(args.host, args.port, url=args.url, state=state_path, build=pages)
 
 
@@ -284,7 +334,35 @@ def run_test_dialogs(args: argparse.Namespace) -> int:
     from speech.simulator.transports import transport_for
 
     transport = transport_for(args.url, state(args))
-    return asyncio.run(test_dialogs(args.paths, transport))
+    return asyncio.run(test_dialogs(args.paths, transport, spoken_turns(args.cache_dir)))
+
+
+def spoken_turns(cache_dir: Path | None) -> Callable[[str], Awaitable[str]] | None:
+    """A dialog's spoken turn: espeak-ng says it, the recogniser hears it. None without either
+    (the spoken turns then fail, saying so)."""
+    import tempfile
+
+    from speech.simulator.asr.recogniser import available
+    from speech.simulator.asr.understand import Listener
+    from speech.tts.engine import TTSUnavailable, render_wav, speaker
+
+    try:
+        speaker()
+    except TTSUnavailable as error:
+        print(f"spoken turns cannot be said: {error}", file=sys.stderr)
+        return None
+    if not available():
+        print("spoken turns cannot be heard: pip install -e '.[sim]'", file=sys.stderr)
+        return None
+    listener = Listener("en-US", cache_dir)
+
+    async def hear(text: str) -> str:
+        with tempfile.TemporaryDirectory() as folder:
+            path = Path(folder) / "turn.wav"
+            render_wav(text, path)
+            return listener.wav(path.read_bytes()).transcript
+
+    return hear
 
 
 if __name__ == "__main__":

@@ -19,7 +19,7 @@ from aiohttp.test_utils import TestClient, TestServer
 from skill.app import create_app
 from skill.settings import Settings
 from speech import content
-from speech.simulator.asr.grammar import grammar_recogniser
+from speech.simulator.asr.understand import ears as recogniser
 from speech.simulator.devpki import DevPaths, load_signing_key
 from speech.simulator.devservice import dev_pki, running_service
 from speech.simulator.envelopes import DEV_SKILL_ID
@@ -46,10 +46,10 @@ def voice() -> Render:
 
 @pytest.fixture(scope="module")
 def ears() -> Transcribe:
-    recogniser = grammar_recogniser()
-    if recogniser is None:
+    found = recogniser()
+    if found is None:
         pytest.skip("pocketsphinx is not installed (the sim extra)")
-    return recogniser
+    return found
 
 
 def web_client(

@@ -1,7 +1,7 @@
 """Alexa without Amazon: talk to the skill offline, in text, as Alexa would send it.
 
     nlu/          utterance to intent and slots, from the interaction model
-    asr/          speech to text for the talk button (a small stub; issue 13 replaces it)
+    asr/          speech to text, offline: `listen`, the chat's :wav and --voice-in, the Talk button
     web/          the simulator in a browser: talk, see the JSON, review every answer
     envelopes     request envelopes as Alexa builds them, and the reply as a listener hears it
     transports    in process, or signed HTTP to a running service, and a recording of both

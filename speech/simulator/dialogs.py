@@ -2,11 +2,15 @@
 
 In the spirit of Bespoken's `bst test`: each turn names the utterance, the intent it must resolve
 to, phrases the answer must (or must not) contain, and whether the session stays open.
+
+A turn marked `audio: true` is said aloud: the `hear` given to `run_dialog` speaks it (espeak-ng,
+composed by the command line) and recognises it, and the skill answers what was heard, so a
+recogniser that mishears fails the turn exactly as a caller would be failed.
 """
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -26,6 +30,11 @@ class ExpectedTurn:
     starts_with: str | None = None
     excludes: tuple[str, ...] = ()
     session_open: bool | None = None
+    audio: bool = False  # spoken and recognised instead of typed
+
+
+# Says a turn aloud and returns what the recogniser heard.
+Hear = Callable[[str], Awaitable[str]]
 
 
 @dataclass(frozen=True, slots=True)
@@ -34,6 +43,10 @@ class Dialog:
     path: Path
     turns: tuple[ExpectedTurn, ...]
     locale: str = "en-US"
+
+    @property
+    def spoken(self) -> bool:
+        return any(turn.audio for turn in self.turns)
 
 
 @dataclass
@@ -46,7 +59,9 @@ class DialogResult:
         return not self.failures
 
 
-_TURN_KEYS = {"say", "intent", "slots", "contains", "starts_with", "excludes", "session_open"}
+_TURN_KEYS = {
+    "say", "intent", "slots", "contains", "starts_with", "excludes", "session_open", "audio",
+}  # fmt: skip
 
 
 def load_dialogs(paths: Sequence[Path]) -> list[Dialog]:
@@ -81,6 +96,7 @@ def _dialog(path: Path, index: int, entry: Any) -> Dialog:
                 starts_with=turn.get("starts_with"),
                 excludes=tuple(_as_list(turn.get("excludes"))),
                 session_open=turn.get("session_open"),
+                audio=bool(turn.get("audio", False)),
             )
         )
     return Dialog(str(entry["name"]), path, tuple(turns), str(entry.get("locale", "en-US")))
@@ -92,13 +108,23 @@ def _as_list(value: Any) -> list[str]:
     return [str(v) for v in value] if isinstance(value, list) else [str(value)]
 
 
-async def run_dialog(dialog: Dialog, transport: Transport) -> DialogResult:
+async def run_dialog(
+    dialog: Dialog, transport: Transport, hear: Hear | None = None
+) -> DialogResult:
     result = DialogResult(dialog)
     conversation = Conversation(transport, locale=dialog.locale)
     for number, expected in enumerate(dialog.turns, start=1):
-        turn = await conversation.say(expected.say)
-        heard = turn.reply.speech if turn.reply else ""
         where = f"turn {number} ({expected.say!r})"
+        said = expected.say
+        if expected.audio:
+            if hear is None:
+                result.failures.append(f"{where}: a spoken turn, but nothing to say and hear it")
+                break
+            said = await hear(expected.say)
+            if said != expected.say:
+                where = f"turn {number} ({expected.say!r}, heard as {said!r})"
+        turn = await conversation.say(said)
+        heard = turn.reply.speech if turn.reply else ""
         if expected.intent is not None and turn.intent != expected.intent:
             result.failures.append(f"{where}: intent {turn.intent}, expected {expected.intent}")
         if expected.slots is not None and dict(turn.slots) != expected.slots:

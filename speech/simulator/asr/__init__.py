@@ -1,9 +1,17 @@
 """Speech to text for the simulator: what Alexa's speech recognition does before its NLU.
 
-Issue 13 (offline voice in) owns this package and is building the real recogniser on another
-branch; what is here is only the smallest real recogniser the browser page's Talk button needs
-for its tests, and may be replaced whole. The web app does not import it: the command line
-passes a recogniser in (see `speech.simulator.web.engines.Transcribe`).
+Offline, with pocketsphinx's en-US acoustic model and a language model built from the skill's own
+interaction model (cached by a hash of its inputs), so what the recogniser expects is what the
+skill understands, plus everyday requests that are not the skill's.
 
-    grammar     pocketsphinx, restricted to a small grammar from the interaction model
+    audio       any WAV (rate, channels, width) to 16 kHz mono 16-bit PCM
+    corpus      the language model's sentences: samples with slot values, background, twins
+    ngram       a Kneser-Ney trigram model in ARPA format
+    pronounce   pronunciations CMUdict lacks: a hand table and espeak-ng's reading
+    build       the cached build of language model and dictionary
+    recogniser  pocketsphinx over that build: audio to readings with scores
+    understand  the reading the resolver understands best; Listener and the web app's Ears
+    endpoint    where speech starts and stops in live audio
+    microphone  push-to-talk from the default input device (sounddevice)
+    listen      the `listen` command: WAV files or the microphone to JSON lines
 """

@@ -1,0 +1,172 @@
+"""The sentences the recogniser's language model learns from, derived from what the resolver
+already knows, so nothing is written twice and a new sample is heard as soon as it exists:
+
+- every sample of the interaction model, and Alexa's built-in phrases for its built-in
+  intents, with each {slot} filled by the slot type's values and synonyms: each carrier phrase
+  with a few values, and every value in a few carriers (bounded: the full cross product of
+  "{person} is {sign}" alone is tens of thousands of sentences);
+- opening the skill and one-shot requests ("alexa ask heroin help ...");
+- the out-of-domain background, so the recogniser can hear what is not the skill's business
+  instead of forcing it into the skill's words;
+- every sentence again with its contractions swapped (`twins` in `<locale>.yaml`): both
+  "isn't breathing" and "is not breathing", so a negation is never a rare word.
+"""
+
+from __future__ import annotations
+
+import random
+import re
+from collections.abc import Iterable, Iterator, Mapping, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from speech.simulator.nlu.lexicon import Lexicon
+from speech.simulator.nlu.normalise import fold, number_words
+
+PER_CARRIER = 6  # values tried in each carrier phrase
+PER_VALUE = 3  # carrier phrases each slot value is heard in, at least
+ONE_SHOT_EVERY = 6  # one sample in this many is also said as "ask heroin help ..."
+_SLOT = re.compile(r"\{(\w+)\}")
+_WORD = re.compile(r"[a-z']+")
+
+
+@dataclass(frozen=True, slots=True)
+class Sources:
+    """What the corpus is derived from, for one locale."""
+
+    model: Mapping[str, Any]  # the interaction model, as deployed
+    lexicon: Lexicon  # the resolver's: built-in phrases, wake words, launch verbs
+    background: Mapping[str, Sequence[str]]  # out-of-domain requests by kind
+    twins: Mapping[str, str]  # contraction -> spelled out
+
+
+def words_of(text: str) -> list[str]:
+    """Text as the recogniser writes it: lower case, numbers in words, no punctuation."""
+    text = re.sub(r"\d+", lambda m: f" {number_words(m.group())} ", fold(text))
+    return [w.strip("'") for w in _WORD.findall(text) if w.strip("'")]
+
+
+def sentences(sources: Sources) -> list[str]:
+    """The corpus: each sentence once, in a fixed order (the build's cache key depends on it)."""
+    said: list[str] = []
+    language = sources.model["interactionModel"]["languageModel"]
+    values = _slot_values(language)
+    for intent in language["intents"]:
+        slot_types = {slot["name"]: slot["type"] for slot in intent.get("slots", [])}
+        samples = [*intent.get("samples", []), *sources.lexicon.builtins.get(intent["name"], ())]
+        filled = list(_filled(samples, slot_types, values, seed=intent["name"]))
+        said += filled
+        said += _one_shots(filled[::ONE_SHOT_EVERY], language["invocationName"], sources.lexicon)
+    said += _openings(language["invocationName"], sources.lexicon)
+    for examples in sources.background.values():
+        said += examples
+    out: dict[str, None] = {}
+    swap = _Twins(sources.twins)
+    for sentence in said:
+        text = " ".join(words_of(sentence))
+        if text:
+            out.update(dict.fromkeys(swap.forms(text)))
+    return list(out)
+
+
+def _slot_values(language: Mapping[str, Any]) -> dict[str, list[str]]:
+    found: dict[str, list[str]] = {}
+    for slot_type in language.get("types", []):
+        spoken: list[str] = []
+        for value in slot_type.get("values", []):
+            name = value["name"]
+            spoken += [name["value"], *name.get("synonyms", [])]
+        found[slot_type["name"]] = list(dict.fromkeys(spoken))
+    return found
+
+
+def _filled(
+    samples: Sequence[str],
+    slot_types: Mapping[str, str],
+    values: Mapping[str, Sequence[str]],
+    seed: str,
+) -> Iterator[str]:
+    """Each sample with its slots filled: PER_CARRIER values per carrier, each slot's values
+    taken in turn (shuffled once, so no carrier gets only the first few), then more carriers
+    until every value has been heard PER_VALUE times."""
+    shuffle = random.Random(seed)
+    queues: dict[str, _Queue] = {}
+    for name, type_name in slot_types.items():
+        pool = list(values.get(type_name, ()))
+        shuffle.shuffle(pool)
+        queues[name] = _Queue(pool)
+    carriers = [s for s in samples if _SLOT.search(s)]
+    yield from (s for s in samples if not _SLOT.search(s))
+    if not carriers:
+        return
+    for carrier in carriers:
+        for _ in range(PER_CARRIER):
+            yield _fill(carrier, queues)
+    turn = 0
+    while any(q.rounds < PER_VALUE for q in queues.values() if q.values) and turn < 10_000:
+        carrier = carriers[turn % len(carriers)]
+        if any(queues[n].rounds < PER_VALUE for n in _SLOT.findall(carrier) if n in queues):
+            yield _fill(carrier, queues)
+        turn += 1
+
+
+class _Queue:
+    """A slot's values, taken in turn; `rounds` counts how often all of them were taken."""
+
+    def __init__(self, values: list[str]) -> None:
+        self.values = values
+        self.next = 0
+        self.rounds = 0
+
+    def take(self) -> str:
+        value = self.values[self.next]
+        self.next += 1
+        if self.next == len(self.values):
+            self.next, self.rounds = 0, self.rounds + 1
+        return value
+
+
+def _fill(carrier: str, queues: Mapping[str, _Queue]) -> str:
+    def value(match: re.Match[str]) -> str:
+        queue = queues.get(match.group(1))
+        return queue.take() if queue is not None and queue.values else ""
+
+    return _SLOT.sub(value, carrier)
+
+
+def _openings(invocation: str, lexicon: Lexicon) -> Iterator[str]:
+    """Opening the skill: "open heroin help", "alexa, launch heroin help", "heroin help"."""
+    yield invocation
+    for verb in lexicon.launch_verbs:
+        yield f"{verb} {invocation}"
+        for wake in lexicon.wake_words[:1]:
+            yield f"{wake} {verb} {invocation}"
+
+
+def _one_shots(samples: Iterable[str], invocation: str, lexicon: Lexicon) -> Iterator[str]:
+    """A request said with the skill's name: "alexa ask heroin help what do i do ...", and
+    "heroin help, ..." as people also say it."""
+    verbs = [v for v in lexicon.one_shot_verbs if " " not in v]
+    for number, sample in enumerate(samples):
+        verb = verbs[number % len(verbs)]
+        wake = lexicon.wake_words[0] + " " if number % 2 else ""
+        yield f"{wake}{verb} {invocation} {sample}"
+        if number % 3 == 0:
+            yield f"{invocation} {sample}"
+
+
+class _Twins:
+    """A sentence's forms with contractions spelled out, and with spelled-out forms
+    contracted: "he's not breathing", "he is not breathing", "he isn't breathing"."""
+
+    def __init__(self, twins: Mapping[str, str]) -> None:
+        self.expand = dict(twins)
+        longest = sorted(twins.items(), key=lambda pair: -len(pair[1]))
+        self._contract = [(re.compile(rf"\b{re.escape(long)}\b"), short) for short, long in longest]
+
+    def forms(self, sentence: str) -> list[str]:
+        expanded = " ".join(self.expand.get(w, w) for w in sentence.split())
+        contracted = expanded
+        for pattern, short in self._contract:
+            contracted = pattern.sub(short, contracted)
+        return list(dict.fromkeys((sentence, expanded, contracted)))

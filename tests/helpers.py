@@ -17,6 +17,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from prometheus_client.parser import text_string_to_metric_families
+
 from speech.simulator.devpki import DevPaths, load_signing_key
 from speech.simulator.devservice import start_service
 from speech.simulator.envelopes import Reply, Session
@@ -57,6 +59,15 @@ class Clock:
 
     def __call__(self) -> float:
         return self.now
+
+
+def metric_samples(text: str) -> dict[tuple[str, frozenset[tuple[str, str]]], float]:
+    """Prometheus text as {(sample name, its labels): value}."""
+    return {
+        (sample.name, frozenset(sample.labels.items())): sample.value
+        for family in text_string_to_metric_families(text)
+        for sample in family.samples
+    }
 
 
 def free_port() -> int:

@@ -16,13 +16,12 @@ from pathlib import Path
 import orjson
 import pytest
 from aiohttp import ClientSession
-from prometheus_client.parser import text_string_to_metric_families
 
 from speech.simulator.devpki import DevPaths, load_signing_key
 from speech.simulator.devservice import DevService, start_service
 from speech.simulator.envelopes import Session
 from speech.simulator.transports import SignedClient
-from tests.helpers import split
+from tests.helpers import metric_samples, split
 
 FAST = ["--header-timeout", "1", "--body-timeout", "1", "--keepalive-timeout", "2"]
 
@@ -228,18 +227,17 @@ async def connections_reported(service: DevService, *, open: int, idle: int) -> 
     """Whether the service's /metrics comes to show `open` connections, `idle` of them idle,
     within 30 seconds."""
     assert service.metrics_url is not None
-    wanted = {"heroin_help_connections_open": open, "heroin_help_connections_idle": idle}
+    wanted: dict[tuple[str, frozenset[tuple[str, str]]], float] = {
+        ("heroin_help_connections_open", frozenset()): open,
+        ("heroin_help_connections_idle", frozenset()): idle,
+    }
     deadline = time.monotonic() + 30
     async with ClientSession() as http:
         while time.monotonic() < deadline:
             async with http.get(service.metrics_url) as response:
                 text = await response.text()
-            found = {
-                sample.name: sample.value
-                for family in text_string_to_metric_families(text)
-                for sample in family.samples
-            }
-            if all(found.get(name) == value for name, value in wanted.items()):
+            found = metric_samples(text)
+            if all(found.get(key) == value for key, value in wanted.items()):
                 return True
             await asyncio.sleep(0.2)
     return False

@@ -9,20 +9,12 @@ from pathlib import Path
 
 import orjson
 from aiohttp import ClientSession
-from prometheus_client.parser import text_string_to_metric_families
 
 from speech.simulator.devpki import DevPaths, load_signing_key
 from speech.simulator.devservice import start_service
 from speech.simulator.envelopes import Session
 from speech.simulator.transports import SignedClient
-
-
-def samples(text: str) -> dict[tuple[str, frozenset[tuple[str, str]]], float]:
-    return {
-        (sample.name, frozenset(sample.labels.items())): sample.value
-        for family in text_string_to_metric_families(text)
-        for sample in family.samples
-    }
+from tests.helpers import metric_samples
 
 
 async def test_metrics_count_every_worker_s_requests_on_a_port_of_their_own(
@@ -48,7 +40,7 @@ async def test_metrics_count_every_worker_s_requests_on_a_port_of_their_own(
                 assert response.status == 404  # not on the public endpoint
     finally:
         service.stop()
-    found = samples(text)
+    found = metric_samples(text)
     ok = (
         "heroin_help_requests_total",
         frozenset(
@@ -89,4 +81,4 @@ print(Exporter({str(tmp_path)!r}).render()[0].decode())
     output = subprocess.run(
         [sys.executable, "-c", code], capture_output=True, text=True, check=True
     ).stdout
-    assert samples(output)[("heroin_help_store_errors_total", frozenset())] == 2
+    assert metric_samples(output)[("heroin_help_store_errors_total", frozenset())] == 2

@@ -19,6 +19,7 @@ from typing import Any
 
 from prometheus_client.parser import text_string_to_metric_families
 
+from speech.simulator.asr.audio import read_wav, resample, to_pcm16
 from speech.simulator.devpki import DevPaths, load_signing_key
 from speech.simulator.devservice import start_service
 from speech.simulator.envelopes import Reply, Session
@@ -196,31 +197,15 @@ def spoken_wav(
     with `lead_seconds` of silence in front (a fake microphone starts before anyone listens)."""
     raw = path.with_suffix(".raw.wav")
     subprocess.run(["espeak-ng", "-v", "en-us", "-w", str(raw), text], check=True)
-    with wave.open(str(raw), "rb") as reader:
-        source_rate = reader.getframerate()
-        samples = array.array("h", reader.readframes(reader.getnframes()))
+    sound = read_wav(raw.read_bytes())
     raw.unlink()
-    out_rate = rate or source_rate
-    if out_rate != source_rate:
-        samples = _resample(samples, source_rate, out_rate)
+    out_rate = rate or sound.rate
+    # No noise floor: the recording is what a microphone gave; the recogniser adds its own.
+    samples = to_pcm16(resample(sound.samples, sound.rate, out_rate), noise_floor=0.0)
     silence = array.array("h", bytes(2 * int(lead_seconds * out_rate)))
     with wave.open(str(path), "wb") as writer:
         writer.setnchannels(1)
         writer.setsampwidth(2)
         writer.setframerate(out_rate)
-        writer.writeframes((silence + samples).tobytes())
+        writer.writeframes(silence.tobytes() + samples)
     return path
-
-
-def _resample(samples: array.array[int], source: int, target: int) -> array.array[int]:
-    """Linear interpolation: plenty for speech going down to 16 kHz for a recogniser."""
-    count = len(samples) * target // source
-    out = array.array("h", bytes(2 * count))
-    step = source / target
-    for index in range(count):
-        position = index * step
-        left = int(position)
-        right = min(left + 1, len(samples) - 1)
-        fraction = position - left
-        out[index] = int(samples[left] * (1 - fraction) + samples[right] * fraction)
-    return out

@@ -39,6 +39,9 @@ SIXTH_SET = HELDOUT_DIR / "en-US.sixth.yaml"
 FIFTH_SET = HELDOUT_DIR / "en-US.fifth.yaml"
 SEVENTH_SET = HELDOUT_DIR / "en-US.seventh.yaml"
 TOPICS_SECOND_SET = HELDOUT_DIR / "en-US.topics-second.yaml"
+# Written blind by a third writer (set h, topics h), open from the start for finding errors.
+EIGHTH_SET = HELDOUT_DIR / "en-US.eighth.yaml"
+TOPICS_THIRD_SET = HELDOUT_DIR / "en-US.topics-third.yaml"
 OPEN_SETS = (
     *LEGACY_SETS,
     FOURTH_SET,
@@ -47,6 +50,8 @@ OPEN_SETS = (
     FIFTH_SET,
     SEVENTH_SET,
     TOPICS_SECOND_SET,
+    EIGHTH_SET,
+    TOPICS_THIRD_SET,
 )
 
 

@@ -178,8 +178,8 @@ class RoutingRule:
         need = {NEED: NALOXONE_HOW}
         if urgent or (sign is not None and sign != SWALLOWED):
             return Verdict(Danger.NOW, need)  # "quick, which end goes in", "he's grey, narcan"
-        if asking:
-            return None
+        if asking or self._evaluative.found(padded):
+            return None  # "is it safe to give narcan to a kid" asks about giving it
         if medicine and part:
             return Verdict(Danger.NOW, need)  # "is it up the nose with the narcan"
         acting = self._acts.found(padded)

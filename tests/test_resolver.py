@@ -41,7 +41,7 @@ FLOORS = {
     "en-US.fifth.yaml": {"accuracy": 0.96, "recall": 104, "rejected": 68, "false_rejects": 2},
     "en-US.seventh.yaml": {"accuracy": 0.975, "recall": 116, "rejected": 73, "false_rejects": 2},
     "en-US.topics-second.yaml": {"accuracy": 0.98, "recall": 0, "rejected": 0, "false_rejects": 0},
-    "en-US.eighth.yaml": {"accuracy": 0.975, "recall": 106, "rejected": 66, "false_rejects": 0},
+    "en-US.eighth.yaml": {"accuracy": 0.975, "recall": 106, "rejected": 66, "false_rejects": 1},
     "en-US.topics-third.yaml": {"accuracy": 0.98, "recall": 0, "rejected": 0, "false_rejects": 1},
 }
 # Out-of-domain requests never seen, rejected (5-fold over background): issue 12's goal. The

@@ -35,7 +35,24 @@ LEGACY_SETS = tuple(HELDOUT_DIR / f"en-US{name}.yaml" for name in ("", ".second"
 FOURTH_SET = HELDOUT_DIR / "en-US.fourth.yaml"
 TOPICS_SET = HELDOUT_DIR / "en-US.topics.yaml"
 SIXTH_SET = HELDOUT_DIR / "en-US.sixth.yaml"
-OPEN_SETS = (*LEGACY_SETS, FOURTH_SET, TOPICS_SET, SIXTH_SET)
+# Sealed once, scored in aggregate and reported, then opened for finding errors.
+FIFTH_SET = HELDOUT_DIR / "en-US.fifth.yaml"
+SEVENTH_SET = HELDOUT_DIR / "en-US.seventh.yaml"
+TOPICS_SECOND_SET = HELDOUT_DIR / "en-US.topics-second.yaml"
+# Written blind by a third writer (set h, topics h), open from the start for finding errors.
+EIGHTH_SET = HELDOUT_DIR / "en-US.eighth.yaml"
+TOPICS_THIRD_SET = HELDOUT_DIR / "en-US.topics-third.yaml"
+OPEN_SETS = (
+    *LEGACY_SETS,
+    FOURTH_SET,
+    TOPICS_SET,
+    SIXTH_SET,
+    FIFTH_SET,
+    SEVENTH_SET,
+    TOPICS_SECOND_SET,
+    EIGHTH_SET,
+    TOPICS_THIRD_SET,
+)
 
 
 @dataclass(frozen=True, slots=True)

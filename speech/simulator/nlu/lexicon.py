@@ -29,11 +29,22 @@ class Priority:
         unless = data["unless"]
         return cls(
             intent=str(data["intent"]),
-            cues=tuple(str(cue) for cue in data["cues"]),
+            cues=(*(str(cue) for cue in data["cues"]), *_pairs(data.get("pairs", {}))),
             not_cues=tuple(str(cue) for cue in data.get("not", ())),
             unless_intent=str(unless["intent"]),
             unless_cues=tuple(str(cue) for cue in unless["cues"]),
         )
+
+
+def _pairs(data: Mapping[str, Any]) -> list[str]:
+    """Two things set against each other, in either order, by any of the joining words:
+    "withdrawal or an overdose", "overdosing versus dope sick", "withdrawal or is he overdosing"."""
+    one = [str(p) for p in data.get("either", ())]
+    other = [str(p) for p in data.get("or", ())]
+    joins = [str(j) for j in data.get("joined_by", ())]
+    return [
+        f"{a} {j} {b}" for x, y in ((one, other), (other, one)) for a in x for b in y for j in joins
+    ]
 
 
 @dataclass(frozen=True, slots=True)
@@ -68,6 +79,7 @@ class RoutingCues:
     hypothetical: tuple[str, ...]  # "if", "how do you know": asking about danger, not in it
     not_hypothetical: tuple[str, ...]  # "i don't know if", "might be": doubt, not a question
     evaluative: tuple[str, ...]  # "is that safe": a question, unless danger is said as well
+    media: tuple[str, ...]  # "hear", "song": a sign word with nobody said names a title
     urgency: tuple[str, ...]  # "quick", "hurry", "right now"
     not_urgency: tuple[str, ...]  # "quick question", "how fast does it work": speed asked about
     urgent_values: frozenset[str]  # slot value ids naming naloxone or its use
@@ -106,6 +118,7 @@ class RoutingCues:
             hypothetical=phrases("hypothetical"),
             not_hypothetical=phrases("not_hypothetical"),
             evaluative=phrases("evaluative"),
+            media=phrases("media"),
             urgency=phrases("urgency"),
             not_urgency=phrases("not_urgency"),
             urgent_values=ids("urgent_values"),
@@ -137,6 +150,8 @@ class RoutingCues:
 class Lexicon:
     wake_words: tuple[str, ...]
     launch_verbs: tuple[str, ...]
+    launch_openers: tuple[str, ...]  # "please", "let us": said before opening the skill
+    launch_closers: tuple[str, ...]  # "please", "now": said after its name
     one_shot_verbs: tuple[str, ...]
     one_shot_joiners: tuple[str, ...]
     fillers: frozenset[str]
@@ -159,6 +174,8 @@ class Lexicon:
         return cls(
             wake_words=tuple(data["wake_words"]),
             launch_verbs=tuple(data["launch_verbs"]),
+            launch_openers=tuple(str(w) for w in data.get("launch_openers", ())),
+            launch_closers=tuple(str(w) for w in data.get("launch_closers", ())),
             one_shot_verbs=tuple(data["one_shot_verbs"]),
             one_shot_joiners=tuple(data["one_shot_joiners"]),
             fillers=frozenset(data["fillers"]),

@@ -56,8 +56,33 @@ def _join_letters(match: re.Match[str]) -> str:
 
 
 def alternation(phrases: Iterable[str]) -> re.Pattern[str]:
-    ordered = sorted(phrases, key=len, reverse=True)
-    return re.compile(r"(?<= )(" + "|".join(re.escape(p) for p in ordered) + r")(?= )")
+    """Any of the phrases as whole words, the longest where several start at one place (group
+    1 is the phrase said). Built as a trie of words, so thousands of phrases (every pairing of
+    two lists) cost a search no more than a few dozen."""
+    trie: _Trie = {}
+    for phrase in phrases:
+        node = trie
+        for word in phrase.split(" "):
+            node = node.setdefault(word, {})
+        node[_END] = {}
+    return re.compile(r"(?<= )(" + _pattern(trie) + r")(?= )")
+
+
+_Trie = dict[str, "_Trie"]
+_END = ""  # marks a node where a phrase ends (no word is empty)
+
+
+def _pattern(node: _Trie) -> str:
+    options = []
+    for word in sorted(w for w in node if w != _END):
+        child = node[word]
+        rest = {w: c for w, c in child.items() if w != _END}
+        if not rest:
+            options.append(re.escape(word))
+            continue
+        more = f" {_pattern(child)}"
+        options.append(re.escape(word) + (f"(?:{more})?" if _END in child else more))
+    return options[0] if len(options) == 1 else "(?:" + "|".join(options) + ")"
 
 
 def number_words(digits: str) -> str:

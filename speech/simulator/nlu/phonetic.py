@@ -13,6 +13,7 @@ Known words are never re-spelt by sound alone: "her own" sounds like "heroin", b
 words the skill knows, so only an exact spelling ("her o in") would join them.
 
 A dropped g is put back when that makes a known word: "he ain't breathin'" -> "breathing".
+A known word with an English ending ("showing", "rested") is never respelt by sound.
 """
 
 from __future__ import annotations
@@ -30,6 +31,7 @@ SOUND_RATIO = 70  # a sound-alike must also share most of its letters...
 LONG_KEY, LONG_KEY_RATIO = 5, 50  # ...or half of them when five consonants sound alike
 RIVAL_MARGIN = 15  # ...and more of them than any sound-alike of another sense
 WINDOW = 4
+INFLECTIONS = ("ing", "ed", "es", "s", "er", "ers", "ly")
 
 
 def sound_key(word: str) -> str:
@@ -121,13 +123,26 @@ class Joiner:
                 self._join_at(words, unknown, i) if joinable[i] or any(unknown[i : i + 4]) else None
             )
             if joined is None:
-                out.append(self._sounds_like(words[i]) or words[i] if unknown[i] else words[i])
+                respell = unknown[i] and not self._inflected(words[i])
+                out.append(self._sounds_like(words[i]) or words[i] if respell else words[i])
                 i += 1
             else:
                 word, size = joined
                 out.append(word)
                 i += size
         return out
+
+    def _inflected(self, word: str) -> bool:
+        """A known word with an English ending ("showing", "rested") is a word the recogniser
+        knew, not a drug name it misheard: never respelt by sound ("showing" is no "chewing")."""
+        for ending in INFLECTIONS:
+            stem = word.removesuffix(ending)
+            if stem != word and len(stem) >= 3:
+                if stem in self.known or stem + "e" in self.known:
+                    return True
+                if len(stem) > 3 and stem[-1] == stem[-2] and stem[:-1] in self.known:
+                    return True  # "stopped", "running"
+        return False
 
     def _with_g(self, word: str) -> str:
         """ "breathin'" -> "breathing" when the skill knows that word and not this one."""

@@ -215,10 +215,14 @@ class Resolver:
         launch = "|".join(re.escape(v) for v in self.lexicon.launch_verbs)
         one_shot = "|".join(re.escape(v) for v in self.lexicon.one_shot_verbs)
         joiners = "|".join(re.escape(j) for j in self.lexicon.one_shot_joiners)
+        openers = "|".join(re.escape(w) for w in self.lexicon.launch_openers) or "(?!)"
+        closers = "|".join(re.escape(w) for w in self.lexicon.launch_closers) or "(?!)"
         name = re.escape(self.invocation)
         name = rf"(?:the )?{name}(?: skill| app)?"
+        before, after = rf"(?:(?:{openers}) )*", rf"(?: (?:{closers}))*"
         return re.compile(
-            rf"^(?:(?:{words}) )?(?:(?:(?P<launch>{launch}) )?{name}$"
+            rf"^(?:(?:{words}) )?(?:{before}(?:(?P<launch>{launch}) )?{name}{after}$"
+            rf"|{name} (?:{launch}){after}$"
             rf"|(?:{one_shot}) {name}(?: (?:{joiners}))?(?: (?P<rest>.+))?$"
             rf"|(?P<rest2>.+?) (?:using|with|on|from) {name}$)"
         )

@@ -14,7 +14,9 @@ danger now, which goes to the emergency answer whatever else scores higher?
 - urgency said of a person ("hurry, my son used"): the emergency unless the words belong
   clearly to another answer;
 - not a question about danger ("how do you know if someone is overdosing", "do blue lips
-  always mean an overdose", "how fast does narcan work"), which gets the informational answer.
+  always mean an overdose", "how fast does narcan work"), which gets the informational answer;
+- not a title: a sign word in a request for a song, a show or a book, with nobody said to be
+  in danger ("i want to hear blue monday").
 
 The words that carry each part are data: the lexicon's `routing` cues, and the slot value ids
 in `urgent_values`, `holding_values` and `vulnerable_values`. A verdict also carries the
@@ -90,6 +92,7 @@ class RoutingRule:
         self._hypothetical = phrases(cues.hypothetical)
         self._not_hypothetical = phrases(cues.not_hypothetical)
         self._evaluative = phrases(cues.evaluative)
+        self._media = phrases(cues.media)
         self._urgency = phrases(cues.urgency)
         self._not_urgency = phrases(cues.not_urgency)
         self._asking_how = phrases(cues.asking_how)
@@ -142,6 +145,8 @@ class RoutingRule:
             return Verdict(Danger.NOW)  # "how do i use the nasal spray", not "for a cold"
         if urgent and person:
             return Verdict(Danger.URGENT)
+        if not said_of and not urgent and self._media.found(padded):
+            return NONE  # "i want to hear blue monday": a title, nobody in danger
         if sign or self._emergency.found(padded):
             return Verdict(Danger.LIKELY)
         if self._evaluative.found(padded):
@@ -173,8 +178,8 @@ class RoutingRule:
         need = {NEED: NALOXONE_HOW}
         if urgent or (sign is not None and sign != SWALLOWED):
             return Verdict(Danger.NOW, need)  # "quick, which end goes in", "he's grey, narcan"
-        if asking:
-            return None
+        if asking or self._evaluative.found(padded):
+            return None  # "is it safe to give narcan to a kid" asks about giving it
         if medicine and part:
             return Verdict(Danger.NOW, need)  # "is it up the nose with the narcan"
         acting = self._acts.found(padded)

@@ -152,4 +152,5 @@ def test_the_endpointer_splits_live_audio_into_what_was_said(tmp_path: Path) -> 
     assert len(heard) == 2
     listener = Listener("en-US")
     assert listener.pcm(heard[0].pcm).intent == EMERGENCY
-    assert listener.pcm(heard[1].pcm).transcript in {"what is narcan", "what does narcan"}
+    second_heard = listener.pcm(heard[1].pcm)
+    assert second_heard.intent == "MedicationIntent" and "narcan" in second_heard.transcript

@@ -4,6 +4,9 @@
                                                     x 2 speeds, through `listen --wav`'s code
     python -m tests.bench.voice --variant NAME      the same with one improvement taken out
     python -m tests.bench.voice --all               every utterance of the open sets
+    python -m tests.bench.voice --set PATH          every utterance of one set; a sealed set's
+                                                    figures only (no utterance is printed or
+                                                    stored, and its audio is named by hash)
 
 The open held-out sets (never the sealed ones) are spoken by espeak-ng, heard by the recogniser
 exactly as `heroin-help listen --wav` hears them (`listen_files`, the same JSON lines), and
@@ -30,12 +33,12 @@ from typing import Any
 import orjson
 
 from intents.names import EMERGENCY, LAUNCH_REQUEST
-from speech.simulator.asr import audio, build, recogniser
+from speech.simulator.asr import audio, build, pitch, recogniser
 from speech.simulator.asr.corpus import words_of
 from speech.simulator.asr.listen import listen_files
 from speech.simulator.asr.understand import Chooser, Listener
 from speech.simulator.nlu.resolver import resolver_for
-from tests.heldout import OPEN_SETS, Entry, load
+from tests.heldout import OPEN_SETS, SEALED_DIR, Entry, load
 
 REPO = Path(__file__).resolve().parents[2]
 RESULTS = REPO / ".bench"
@@ -73,6 +76,12 @@ def variants() -> dict[str, Callable[[Listener], None]]:
     def padded(listener: Listener) -> None:
         audio.PAD_SECONDS = 0.3
 
+    def no_pitch_normalisation(listener: Listener) -> None:
+        pitch.SLOWEST = pitch.FASTEST = 1.0
+
+    def noise_removal(listener: Listener) -> None:
+        recogniser.FRONT_END = {}
+
     return {
         "final": final,
         "top-reading": top_reading,
@@ -81,6 +90,8 @@ def variants() -> dict[str, Callable[[Listener], None]]:
         "default-insertion-penalty": default_insertion_penalty,
         "dev-tuned-chooser": dev_tuned_chooser,
         "padded": padded,
+        "no-pitch-normalisation": no_pitch_normalisation,
+        "noise-removal": noise_removal,
     }
 
 
@@ -92,11 +103,16 @@ class Spoken:
     path: Path
 
 
-def kept(all_sets: bool, dev: bool = False) -> list[Entry]:
+def sealed(path: Path) -> bool:
+    """Whether a set is one of the sealed ones, whose utterances are never shown."""
+    return path.resolve().is_relative_to(SEALED_DIR.resolve())
+
+
+def kept(all_sets: bool, dev: bool = False, sets: Sequence[Path] = OPEN_SETS) -> list[Entry]:
     """The utterances spoken: a fixed sample of the open sets (or all of them). `dev` is a
     second sample, disjoint from the first, for choosing settings without touching it."""
     declared = set(resolver_for("en-US").intent_slots) | {LAUNCH_REQUEST}
-    pool = [e for path in OPEN_SETS for e in load(path) if e.intent in declared]
+    pool = [e for path in sets for e in load(path) if e.intent in declared]
     unique = list({e.utterance: e for e in pool}.values())
     if all_sets:
         return unique
@@ -115,14 +131,19 @@ def kept(all_sets: bool, dev: bool = False) -> list[Entry]:
     return pick.sample(emergencies, KEPT_EMERGENCIES) + pick.sample(others, KEPT - KEPT_EMERGENCIES)
 
 
-def speak(entries: Sequence[Entry], voices: Sequence[tuple[str, int]]) -> list[Spoken]:
-    """espeak-ng saying each utterance in each voice and speed (kept between runs)."""
+def speak(
+    entries: Sequence[Entry], voices: Sequence[tuple[str, int]], *, named: bool = True
+) -> list[Spoken]:
+    """espeak-ng saying each utterance in each voice and speed (kept between runs); without
+    `named`, files are named by a hash alone, not by their words."""
     spoken = []
     for voice, speed in voices:
         folder = AUDIO / f"{voice}-{speed}"
         folder.mkdir(parents=True, exist_ok=True)
         for entry in entries:
             name = "".join(c if c.isalnum() else "-" for c in entry.utterance)[:80]
+            if not named:
+                name = "utterance"
             path = folder / f"{name}-{abs(hash_text(entry.utterance))}.wav"
             if not path.exists():
                 subprocess.run(
@@ -157,22 +178,30 @@ def edits(reference: Sequence[str], hypothesis: Sequence[str]) -> int:
 
 
 def measure(
-    variant: str, all_sets: bool, voices: Sequence[tuple[str, int]] = VOICES
+    variant: str,
+    all_sets: bool,
+    voices: Sequence[tuple[str, int]] = VOICES,
+    one_set: Path | None = None,
 ) -> dict[str, Any]:
     listener = Listener("en-US")
     variants()[variant](listener)
     started = time.monotonic()
     listener.parts()  # built (or read from the cache) before the clock starts
     built = time.monotonic() - started
-    entries = kept(all_sets)
-    spoken = speak(entries, voices)
+    entries = kept(all_sets) if one_set is None else kept(True, sets=(one_set,))
+    spoken = speak(entries, voices, named=one_set is None or not sealed(one_set))
     out = io.StringIO()
-    cpu = time.process_time()
+    cpu_by_voice: dict[str, float] = {}
     wall = time.monotonic()
-    listen_files([s.path for s in spoken], listener, out)
-    cpu, wall = time.process_time() - cpu, time.monotonic() - wall
+    for voice, speed in voices:  # one voice at a time, for each voice's real-time factor
+        paths = [s.path for s in spoken if (s.voice, s.speed) == (voice, speed)]
+        started_cpu = time.process_time()
+        listen_files(paths, listener, out)
+        cpu_by_voice[f"{voice}@{speed}"] = time.process_time() - started_cpu
+    cpu, wall = sum(cpu_by_voice.values()), time.monotonic() - wall
     lines = [orjson.loads(line) for line in out.getvalue().splitlines()]
-    seconds = sum(audio.read_wav(s.path.read_bytes()).seconds for s in spoken)
+    lengths = {s.path: audio.read_wav(s.path.read_bytes()).seconds for s in spoken}
+    seconds = sum(lengths.values())
     twins = build.LocaleData.load("en-US").twins
     resolver = resolver_for("en-US")
     rows = []
@@ -186,8 +215,13 @@ def measure(
             "confidence": line["confidence"], "words": len(reference),
             "errors": edits(reference, hypothesis),
             "negations": negations(reference), "negations_heard": negations(hypothesis),
+            "seconds": lengths[item.path],
         })  # fmt: skip
-    return summary(variant, rows, seconds, cpu, wall, built)
+    result = summary(variant, rows, seconds, cpu, wall, built)
+    for voice, spent in cpu_by_voice.items():
+        mine = sum(r["seconds"] for r in rows if r["voice"] == voice)
+        result["per_voice"][voice]["rtf_cpu"] = spent / mine if mine else 0.0
+    return result
 
 
 def summary(
@@ -198,10 +232,17 @@ def summary(
     per_voice = {}
     for voice in sorted({r["voice"] for r in rows}):
         mine = [r for r in rows if r["voice"] == voice]
+        negated_here = [r for r in mine if r["negations"]]
         per_voice[voice] = {
             "wer": sum(r["errors"] for r in mine) / max(1, sum(r["words"] for r in mine)),
             "intent_audio": sum(r["heard"] == r["expected"] for r in mine) / len(mine),
+            "intent_typed": sum(r["typed"] == r["expected"] for r in mine) / len(mine),
             "emergencies": sum(r["heard"] == EMERGENCY for r in mine if r["expected"] == EMERGENCY),
+            "false_alarms": sum(
+                r["heard"] == EMERGENCY for r in mine if r["expected"] != EMERGENCY
+            ),
+            "negations_lost": sum(r["negations_heard"] < r["negations"] for r in negated_here),
+            "negations_gained": sum(r["negations_heard"] > r["negations"] for r in mine),
         }
     return {
         "variant": variant,
@@ -259,8 +300,11 @@ def report(result: dict[str, Any]) -> str:
     ]
     for voice, v in r["per_voice"].items():
         lines.append(
-            f"    {voice}: WER {v['wer']:.1%}, intent {v['intent_audio']:.1%}, "
-            f"emergencies {v['emergencies']}/{r['emergencies'] // len(r['per_voice'])}"
+            f"    {voice}: WER {v['wer']:.1%}, intent {v['intent_audio']:.1%} "
+            f"(typed {v['intent_typed']:.1%}), emergencies "
+            f"{v['emergencies']}/{r['emergencies'] // len(r['per_voice'])}, false alarms "
+            f"{v['false_alarms']}, negations lost {v['negations_lost']} gained "
+            f"{v['negations_gained']}, RTF {v.get('rtf_cpu', 0.0):.3f}"
         )
     return "\n".join(lines)
 
@@ -271,6 +315,13 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument("--all", action="store_true", help="every utterance of the open sets")
     parser.add_argument("--misheard", action="store_true", help="list the wrong intents")
     parser.add_argument(
+        "--set",
+        type=Path,
+        dest="one_set",
+        metavar="PATH",
+        help="speak every utterance of this held-out set instead (a sealed set: figures only)",
+    )
+    parser.add_argument(
         "--voices",
         type=lambda text: [(v, int(s)) for v, s in (p.split(":") for p in text.split(","))],
         default=list(VOICES),
@@ -279,9 +330,16 @@ def main(argv: Sequence[str] | None = None) -> int:
         + ")",
     )
     args = parser.parse_args(argv)
-    result = measure(args.variant, args.all, args.voices)
+    hidden = args.one_set is not None and sealed(args.one_set)
+    if hidden and args.misheard:
+        parser.error("a sealed set's utterances are never listed: drop --misheard")
+    result = measure(args.variant, args.all, args.voices, args.one_set)
+    if hidden:
+        del result["rows"]  # a sealed set's figures only, on screen and on disk
     RESULTS.mkdir(exist_ok=True)
     suffix = "-all" if args.all else ""
+    if args.one_set is not None:
+        suffix = "-set-" + args.one_set.stem
     if args.voices != list(VOICES):
         suffix += "-" + "-".join(f"{v}{s}" for v, s in args.voices)
     (RESULTS / f"voice-{args.variant}{suffix}.json").write_text(json.dumps(result, indent=1))

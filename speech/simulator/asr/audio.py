@@ -19,6 +19,8 @@ from dataclasses import dataclass
 import numpy as np
 import numpy.typing as npt
 
+from speech.simulator.asr import pitch
+
 RATE = 16000  # what pocketsphinx's en-US acoustic model was trained on
 Samples = npt.NDArray[np.float32]  # mono, full scale = 1.0
 
@@ -144,13 +146,25 @@ PAD_SECONDS = 0.0
 
 
 def pcm_for_recogniser(data: bytes) -> bytes:
-    """Any WAV file's bytes as 16 kHz mono 16-bit PCM, ready to decode."""
+    """Any WAV file's bytes as 16 kHz mono 16-bit PCM, ready to decode: a high voice played
+    slower and lower (speech.simulator.asr.pitch), in the same resampling."""
     sound = read_wav(data)
-    samples = resample(sound.samples, sound.rate)
+    played = max(1, round(sound.rate * pitch.stretch(sound.samples, sound.rate)))
+    samples = resample(sound.samples, played)
     if PAD_SECONDS:
         pad = np.zeros(int(PAD_SECONDS * RATE), np.float32)
         samples = np.concatenate([pad, samples, pad])
     return to_pcm16(samples)
+
+
+def voice_normalised(pcm: bytes) -> bytes:
+    """16 kHz PCM (the microphone's) with a high voice played slower and lower, as
+    `pcm_for_recogniser` does for a file; unchanged when the voice needs no moving."""
+    samples = (np.frombuffer(pcm, dtype="<i2") / 32768.0).astype(np.float32)
+    factor = pitch.stretch(samples, RATE)
+    if factor == 1.0:
+        return pcm
+    return to_pcm16(resample(samples, max(1, round(RATE * factor))), noise_floor=0.0)
 
 
 def pcm_seconds(pcm: bytes) -> float:

@@ -68,10 +68,12 @@ class Build:
 
 @dataclass(frozen=True, slots=True)
 class LocaleData:
-    """This package's data for a locale: hand-checked pronunciations and contraction twins."""
+    """This package's data for a locale: hand-checked pronunciations, contraction twins and
+    numbers' other spoken forms."""
 
     pronunciations: dict[str, list[str]]
     twins: dict[str, str]
+    numbers: dict[str, list[str]]  # a number said digit by digit -> its other spoken forms
 
     @classmethod
     def load(cls, locale: str) -> LocaleData:
@@ -79,6 +81,7 @@ class LocaleData:
         return cls(
             {str(w): [str(p) for p in ps] for w, ps in data["pronunciations"].items()},
             {str(k): str(v) for k, v in data["twins"].items()},
+            {str(k): [str(f) for f in v] for k, v in (data.get("numbers") or {}).items()},
         )
 
 
@@ -160,7 +163,11 @@ def _make(locale: str, into: Path) -> None:
 
     data = LocaleData.load(locale)
     sources = corpus.Sources(
-        interaction_model(locale), lexicon_for(locale), background_for(locale), data.twins
+        interaction_model(locale),
+        lexicon_for(locale),
+        background_for(locale),
+        data.twins,
+        data.numbers,
     )
     said = corpus.sentences(sources)
     words = {w for sentence in said for w in sentence.split()}

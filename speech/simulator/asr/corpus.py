@@ -9,7 +9,9 @@ already knows, so nothing is written twice and a new sample is heard as soon as 
 - the out-of-domain background, so the recogniser can hear what is not the skill's business
   instead of forcing it into the skill's words;
 - every sentence again with its contractions swapped (`twins` in `<locale>.yaml`): both
-  "isn't breathing" and "is not breathing", so a negation is never a rare word.
+  "isn't breathing" and "is not breathing", so a negation is never a rare word;
+- every sentence with a number said digit by digit ("nine one one") again with each of its
+  other spoken forms (`numbers`: "nine eleven", "nine hundred eleven").
 """
 
 from __future__ import annotations
@@ -17,7 +19,7 @@ from __future__ import annotations
 import random
 import re
 from collections.abc import Iterable, Iterator, Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 from speech.simulator.nlu.lexicon import Lexicon
@@ -38,6 +40,7 @@ class Sources:
     lexicon: Lexicon  # the resolver's: built-in phrases, wake words, launch verbs
     background: Mapping[str, Sequence[str]]  # out-of-domain requests by kind
     twins: Mapping[str, str]  # contraction -> spelled out
+    numbers: Mapping[str, Sequence[str]] = field(default_factory=dict)  # digits -> other forms
 
 
 def words_of(text: str) -> list[str]:
@@ -65,8 +68,19 @@ def sentences(sources: Sources) -> list[str]:
     for sentence in said:
         text = " ".join(words_of(sentence))
         if text:
-            out.update(dict.fromkeys(swap.forms(text)))
+            for form in swap.forms(text):
+                out.update(dict.fromkeys(_numbers_said(form, sources.numbers)))
     return list(out)
+
+
+def _numbers_said(sentence: str, numbers: Mapping[str, Sequence[str]]) -> list[str]:
+    """The sentence, and once more with each other spoken form of a number in it."""
+    forms = [sentence]
+    padded = f" {sentence} "
+    for digits, others in numbers.items():
+        if f" {digits} " in padded:
+            forms += [padded.replace(f" {digits} ", f" {other} ").strip() for other in others]
+    return forms
 
 
 def _slot_values(language: Mapping[str, Any]) -> dict[str, list[str]]:

@@ -16,13 +16,25 @@ from functools import cache
 from pathlib import Path
 from typing import Any
 
-from speech.simulator.asr.audio import RATE, BadAudio, pcm_for_recogniser, pcm_seconds
+from speech.simulator.asr.audio import (
+    RATE,
+    BadAudio,
+    pcm_for_recogniser,
+    pcm_seconds,
+    voice_normalised,
+)
 from speech.simulator.asr.build import Build, acoustic_model, build_for
 
 NBEST = 12  # readings kept for the resolver to choose among
 # Measured on espeak-ng speech of held-out utterances (tests/bench/voice.py); the rest are
 # pocketsphinx's defaults.
-SETTINGS: dict[str, Any] = {"wip": 0.2}
+# topn: Gaussians scored per frame and mixture, 4 by default; 8 (six voices and speeds): intent
+# 85.2% -> 86.3%, the same 228 of 240 emergencies, false alarms 19 -> 11, CPU time +5%.
+SETTINGS: dict[str, Any] = {"wip": 0.2, "topn": 8}
+# The acoustic model's feat.params override these when given to the Decoder, so they are set
+# afterwards. Its spectral noise subtraction off: WER 30.6% to 26.1% for en-us at 150 words a
+# minute, 49.6% to 47.2% for en-us+f3 (the recording's own noise floor is audio.NOISE_FLOOR).
+FRONT_END: dict[str, Any] = {"remove_noise": False}
 _LETTERS = re.compile(r"(?<![\w'])(?:[b-hj-z] )+[b-hj-z](?![\w'])")
 
 
@@ -63,6 +75,10 @@ class Recogniser:
             loglevel="FATAL",
             **SETTINGS,
         )
+        if FRONT_END:
+            for key, value in FRONT_END.items():
+                self._decoder.config[key] = value
+            self._decoder.reinit_feat()
         self._lock = threading.Lock()
 
     def hear_wav(self, wav: bytes) -> Heard:
@@ -70,10 +86,13 @@ class Recogniser:
             pcm = pcm_for_recogniser(wav)
         except BadAudio as error:
             raise RecognitionError(str(error)) from None
-        return self.hear_pcm(pcm)
+        return self._decode(pcm)
 
     def hear_pcm(self, pcm: bytes) -> Heard:
         """16 kHz mono 16-bit PCM to what was said."""
+        return self._decode(voice_normalised(pcm))
+
+    def _decode(self, pcm: bytes) -> Heard:
         seconds = pcm_seconds(pcm)
         with self._lock:
             started = time.process_time()

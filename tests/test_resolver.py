@@ -43,7 +43,7 @@ FLOORS = {
     "en-US.topics-second.yaml": {"accuracy": 0.98, "recall": 0, "rejected": 0, "false_rejects": 0},
     "en-US.eighth.yaml": {"accuracy": 0.975, "recall": 106, "rejected": 66, "false_rejects": 1},
     "en-US.topics-third.yaml": {"accuracy": 0.98, "recall": 0, "rejected": 0, "false_rejects": 1},
-    "en-US.ninth.yaml": {"accuracy": 0.935, "recall": 104, "rejected": 67, "false_rejects": 6},
+    "en-US.ninth.yaml": {"accuracy": 0.935, "recall": 104, "rejected": 66, "false_rejects": 6},
     "en-US.topics-fourth.yaml": {"accuracy": 0.91, "recall": 0, "rejected": 0, "false_rejects": 4},
 }
 # Out-of-domain requests never seen, rejected (5-fold over background): issue 12's goal. The

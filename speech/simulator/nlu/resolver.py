@@ -36,7 +36,7 @@ from speech.simulator.nlu.index import Group, Sample, SampleIndex
 from speech.simulator.nlu.lexicon import Lexicon, lexicon_for
 from speech.simulator.nlu.normalise import NUMBER_WORDS, Normaliser, alternation
 from speech.simulator.nlu.phonetic import Joiner
-from speech.simulator.nlu.routing import Danger, RoutingRule, Verdict
+from speech.simulator.nlu.routing import SUBSTANCE, Danger, RoutingRule, Verdict
 from speech.simulator.nlu.slots import Candidates, SlotTagger, SlotType, Span
 
 MODELS_DIR = Path(__file__).parent / "models"
@@ -46,6 +46,9 @@ EMERGENCY_MARGIN = 0.06  # the emergency within this of the best wins (doubt -> 
 DANGER_BOOST = 0.25  # a sign, a swallowed opioid or naloxone needed now: a person in danger
 URGENT_BOOST = 0.25  # "hurry, my son used": urgency said of a person
 ASKING_PENALTY = 0.15  # "how do you know if someone is overdosing" asks about one
+# A drug named with nobody, no sign, no urgency and nothing swallowed is asked about, not an
+# emergency ("can fentanyl be smoked"): the emergency's samples say the drug too.
+NAMED_ONLY_PENALTY = 0.1
 SHIFTS = {Danger.NOW: DANGER_BOOST, Danger.URGENT: URGENT_BOOST, Danger.ASKING: -ASKING_PENALTY}
 # A kind of out-of-domain request that never says the drug, medicine or domain word said ("where
 # can i buy naloxone" against "where can i buy a money order"): the frame it shares is not
@@ -286,6 +289,10 @@ class Resolver:
         danger = verdict.danger
         if EMERGENCY in scores and danger in SHIFTS:
             scores[EMERGENCY] += SHIFTS[danger]
+        elif EMERGENCY in scores and danger is Danger.NONE:
+            _, said = self._fill(reading, self.groups[EMERGENCY])
+            if said.keys() == {SUBSTANCE}:  # "can fentanyl be smoked": a drug asked about
+                scores[EMERGENCY] -= NAMED_ONLY_PENALTY
         for name in self._needs_slots & scores.keys():
             if not self._fill(reading, self.groups[name])[1]:
                 del scores[name]  # "alright" is no report: a report says what

@@ -42,6 +42,9 @@ TOPICS_SECOND_SET = HELDOUT_DIR / "en-US.topics-second.yaml"
 # Written blind by a third writer (set h, topics h), open from the start for finding errors.
 EIGHTH_SET = HELDOUT_DIR / "en-US.eighth.yaml"
 TOPICS_THIRD_SET = HELDOUT_DIR / "en-US.topics-third.yaml"
+# The third writer's sealed twins: scored once in aggregate on main and reported, then opened.
+NINTH_SET = HELDOUT_DIR / "en-US.ninth.yaml"
+TOPICS_FOURTH_SET = HELDOUT_DIR / "en-US.topics-fourth.yaml"
 OPEN_SETS = (
     *LEGACY_SETS,
     FOURTH_SET,
@@ -52,6 +55,8 @@ OPEN_SETS = (
     TOPICS_SECOND_SET,
     EIGHTH_SET,
     TOPICS_THIRD_SET,
+    NINTH_SET,
+    TOPICS_FOURTH_SET,
 )
 
 

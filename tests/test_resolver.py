@@ -21,7 +21,6 @@ from tests.heldout import (
     LEGACY_SETS,
     OPEN_SETS,
     SIXTH_SET,
-    TOPICS_SET,
     cross_validated_rejection,
     load,
     score,
@@ -32,17 +31,19 @@ from tests.heldout import (
 # the figures): accuracy (intent and labelled slots), emergencies found, out-of-domain
 # requests rejected, and the most in-domain requests the out-of-domain model may reject.
 FLOORS = {
-    "en-US.yaml": {"accuracy": 0.96, "recall": 99, "rejected": 0, "false_rejects": 2},
+    "en-US.yaml": {"accuracy": 0.965, "recall": 99, "rejected": 0, "false_rejects": 1},
     "en-US.second.yaml": {"accuracy": 0.96, "recall": 94, "rejected": 0, "false_rejects": 2},
     "en-US.third.yaml": {"accuracy": 0.96, "recall": 94, "rejected": 0, "false_rejects": 2},
     "en-US.fourth.yaml": {"accuracy": 0.985, "recall": 104, "rejected": 78, "false_rejects": 0},
     "en-US.topics.yaml": {"accuracy": 0.99, "recall": 0, "rejected": 0, "false_rejects": 0},
     "en-US.sixth.yaml": {"accuracy": 0.98, "recall": 117, "rejected": 73, "false_rejects": 0},
-    "en-US.fifth.yaml": {"accuracy": 0.96, "recall": 104, "rejected": 69, "false_rejects": 2},
+    "en-US.fifth.yaml": {"accuracy": 0.965, "recall": 104, "rejected": 69, "false_rejects": 1},
     "en-US.seventh.yaml": {"accuracy": 0.975, "recall": 116, "rejected": 74, "false_rejects": 2},
     "en-US.topics-second.yaml": {"accuracy": 0.98, "recall": 0, "rejected": 0, "false_rejects": 0},
-    "en-US.eighth.yaml": {"accuracy": 0.975, "recall": 106, "rejected": 66, "false_rejects": 1},
-    "en-US.topics-third.yaml": {"accuracy": 0.98, "recall": 0, "rejected": 0, "false_rejects": 1},
+    "en-US.eighth.yaml": {"accuracy": 0.98, "recall": 106, "rejected": 66, "false_rejects": 0},
+    "en-US.topics-third.yaml": {"accuracy": 0.99, "recall": 0, "rejected": 0, "false_rejects": 0},
+    "en-US.ninth.yaml": {"accuracy": 0.97, "recall": 106, "rejected": 67, "false_rejects": 1},
+    "en-US.topics-fourth.yaml": {"accuracy": 0.96, "recall": 0, "rejected": 0, "false_rejects": 1},
 }
 # Out-of-domain requests never seen, rejected (5-fold over background): issue 12's goal. The
 # background now holds frames the topics use ("how long ...", "how do i quit ...") about other
@@ -414,8 +415,9 @@ def test_the_questions_the_seeds_miss(
 
 
 def test_every_heldout_crisis_statement_reaches_crisis(resolver: Resolver) -> None:
-    crises = [e.utterance for e in load(TOPICS_SET) if e.intent == CRISIS_INTENT]
-    assert len(crises) >= 10
+    """Issue 11: crisis statements 100%, in every open set (113 of them)."""
+    crises = [e.utterance for path in OPEN_SETS for e in load(path) if e.intent == CRISIS_INTENT]
+    assert len(crises) >= 100
     missed = [u for u in crises if resolver.resolve(u).intent != CRISIS_INTENT]
     assert missed == []
 

@@ -165,6 +165,10 @@ class Lexicon:
     abstract_types: tuple[str, ...]  # slot types read as {TYPE} for every intent when scoring
     negatable_types: frozenset[str]  # slot types whose values a negation denies ("not awake")
     answer_words: Mapping[str, str]  # first word -> AMAZON.YesIntent / AMAZON.NoIntent
+    # What a request is about, in this skill's words: slot types naming a drug or a medicine,
+    # and words no smart-speaker request uses in this sense unless it says so ("withdrawal").
+    domain_types: frozenset[str] = frozenset()
+    domain_words: frozenset[str] = frozenset()
     priorities: tuple[Priority, ...] = ()
     topics: tuple[Topic, ...] = ()
 
@@ -193,6 +197,8 @@ class Lexicon:
                 for intent, words in data["answer_words"].items()
                 for word in words
             },
+            domain_types=frozenset(str(t) for t in data.get("domain_types", ())),
+            domain_words=frozenset(str(w) for w in data.get("domain_words", ())),
             priorities=tuple(Priority.of(rule) for rule in data.get("priority", ())),
             topics=tuple(Topic.of(topic) for topic in data.get("topics", ())),
         )

@@ -36,7 +36,7 @@ from speech.simulator.nlu.index import Group, Sample, SampleIndex
 from speech.simulator.nlu.lexicon import Lexicon, lexicon_for
 from speech.simulator.nlu.normalise import NUMBER_WORDS, Normaliser, alternation
 from speech.simulator.nlu.phonetic import Joiner
-from speech.simulator.nlu.routing import Danger, RoutingRule, Verdict
+from speech.simulator.nlu.routing import SUBSTANCE, Danger, RoutingRule, Verdict
 from speech.simulator.nlu.slots import Candidates, SlotTagger, SlotType, Span
 
 MODELS_DIR = Path(__file__).parent / "models"
@@ -46,7 +46,14 @@ EMERGENCY_MARGIN = 0.06  # the emergency within this of the best wins (doubt -> 
 DANGER_BOOST = 0.25  # a sign, a swallowed opioid or naloxone needed now: a person in danger
 URGENT_BOOST = 0.25  # "hurry, my son used": urgency said of a person
 ASKING_PENALTY = 0.15  # "how do you know if someone is overdosing" asks about one
+# A drug named with nobody, no sign, no urgency and nothing swallowed is asked about, not an
+# emergency ("can fentanyl be smoked"): the emergency's samples say the drug too.
+NAMED_ONLY_PENALTY = 0.1
 SHIFTS = {Danger.NOW: DANGER_BOOST, Danger.URGENT: URGENT_BOOST, Danger.ASKING: -ASKING_PENALTY}
+# A kind of out-of-domain request that never says the drug, medicine or domain word said ("where
+# can i buy naloxone" against "where can i buy a money order"): the frame it shares is not
+# what the request is about. A kind that does say it ("caffeine withdrawal") is not held back.
+OFF_TOPIC_PENALTY = 0.35
 TEMPERATURE = 0.1  # softmax temperature turning class scores into a confidence
 # fallbackIntentSensitivity: how much more likely an utterance is taken as out-of-domain.
 FALLBACK_BIAS = {"LOW": -0.1, "MEDIUM": 0.0, "HIGH": 0.1}
@@ -123,6 +130,7 @@ class Resolver:
             types.values(), lexicon.intensifiers, lexicon.negatable_types, lexicon.inner_words
         )
         self._all_types = frozenset(types)
+        self._domain_types = frozenset(t for t in lexicon.domain_types if t in types)
         self.intent_slots: dict[str, dict[str, SlotType]] = {}
         self.groups: dict[str, Group] = {}
         for intent in language["intents"]:
@@ -281,6 +289,10 @@ class Resolver:
         danger = verdict.danger
         if EMERGENCY in scores and danger in SHIFTS:
             scores[EMERGENCY] += SHIFTS[danger]
+        elif EMERGENCY in scores and danger is Danger.NONE:
+            _, said = self._fill(reading, self.groups[EMERGENCY])
+            if said.keys() == {SUBSTANCE}:  # "can fentanyl be smoked": a drug asked about
+                scores[EMERGENCY] -= NAMED_ONLY_PENALTY
         for name in self._needs_slots & scores.keys():
             if not self._fill(reading, self.groups[name])[1]:
                 del scores[name]  # "alright" is no report: a report says what
@@ -341,9 +353,24 @@ class Resolver:
         filled_by_group: dict[Group, str] = {}
         for group in self._group_order:
             filled_by_group[group], _ = self._fill(reading, group)
+        topics = [] if self.routing.names_media(reading.text) else self._domain_terms(reading)
         for label, score in self.index.scores(filled_by_group).items():
-            scores[label] = score + (self.fallback_bias if is_background(label) else 0.0)
+            if is_background(label):
+                score += self.fallback_bias
+                vocabulary = self._vocabulary.get(label, set())
+                if any(vocabulary.isdisjoint(term) for term in topics):
+                    score -= OFF_TOPIC_PENALTY
+            scores[label] = score
         return scores
+
+    def _domain_terms(self, reading: Reading) -> list[frozenset[str]]:
+        """What the words are about in this skill's terms: each drug or medicine named (its
+        words) and each domain word."""
+        terms = [frozenset((w,)) for w in reading.words if w in self.lexicon.domain_words]
+        if self._domain_types:
+            for span in reading.spans(self._domain_types):
+                terms.append(frozenset(reading.words[span.start : span.end]))
+        return terms
 
     def _verdict(self, reading: Reading) -> Verdict:
         filled, slots = self._fill(reading, self.groups.get(EMERGENCY, ()))

@@ -115,6 +115,10 @@ class RoutingRule:
         # Read on the words with slot values as {TYPE}, lower-cased: "took my {substance}".
         self._not_theirs = phrases(cues.not_theirs)
 
+    def names_media(self, text: str) -> bool:
+        """A request for a song, a show or a book: its title may say anything."""
+        return self._media.found(f" {text} ")
+
     def verdict(
         self, text: str, filled: str, slots: Mapping[str, str], named: Collection[str]
     ) -> Verdict:

@@ -171,6 +171,9 @@ class Lexicon:
     domain_words: frozenset[str] = frozenset()
     priorities: tuple[Priority, ...] = ()
     topics: tuple[Topic, ...] = ()
+    # States a sentence may deny last with the state left unsaid: "he was breathing and now he's
+    # not" denies breathing, read as "now he is not breathing".
+    elided_states: tuple[str, ...] = ()
 
     @classmethod
     def load(cls, path: Path) -> Lexicon:
@@ -197,6 +200,7 @@ class Lexicon:
                 for intent, words in data["answer_words"].items()
                 for word in words
             },
+            elided_states=tuple(str(w) for w in data.get("elided_states", ())),
             domain_types=frozenset(str(t) for t in data.get("domain_types", ())),
             domain_words=frozenset(str(w) for w in data.get("domain_words", ())),
             priorities=tuple(Priority.of(rule) for rule in data.get("priority", ())),

@@ -34,6 +34,16 @@ class Normaliser:
         self.lexicon = lexicon
         self.rejoin = rejoin
         self._phrases = alternation(lexicon.phrases)
+        states = "|".join(re.escape(state) for state in lexicon.elided_states)
+        # A state said, then denied last with the state left out: "breathing ... he is not".
+        self._elided = (
+            re.compile(
+                rf"\b(?P<state>{states})\b.*\b(?:he|she|they|it|someone) (?:is|are|was|were)"
+                r" not(?: any ?more)?$"
+            )
+            if states
+            else None
+        )
         self._contractions = re.compile(
             "|".join(re.escape(k) for k in sorted(lexicon.contractions, key=len, reverse=True))
         )
@@ -48,7 +58,9 @@ class Normaliser:
         text = self._phrases.sub(lambda m: self.lexicon.phrases[m.group(1)], f" {text} ").strip()
         text = self._contractions.sub(lambda m: self.lexicon.contractions[m.group()], text)
         words = [w.strip("'") for w in text.split()]
-        return " ".join(w for w in words if w and w not in self.lexicon.fillers)
+        text = " ".join(w for w in words if w and w not in self.lexicon.fillers)
+        elided = self._elided.search(text) if self._elided else None
+        return text if elided is None else f"{text} {elided.group('state')}"
 
 
 def _join_letters(match: re.Match[str]) -> str:

@@ -45,6 +45,10 @@ TOPICS_THIRD_SET = HELDOUT_DIR / "en-US.topics-third.yaml"
 # The third writer's sealed twins: scored once in aggregate on main and reported, then opened.
 NINTH_SET = HELDOUT_DIR / "en-US.ninth.yaml"
 TOPICS_FOURTH_SET = HELDOUT_DIR / "en-US.topics-fourth.yaml"
+# A fourth writer's sealed pair: scored once in aggregate on main and reported; its emergency
+# and crisis misses were then read, so it is open.
+TENTH_SET = HELDOUT_DIR / "en-US.tenth.yaml"
+TOPICS_FIFTH_SET = HELDOUT_DIR / "en-US.topics-fifth.yaml"
 OPEN_SETS = (
     *LEGACY_SETS,
     FOURTH_SET,
@@ -57,6 +61,8 @@ OPEN_SETS = (
     TOPICS_THIRD_SET,
     NINTH_SET,
     TOPICS_FOURTH_SET,
+    TENTH_SET,
+    TOPICS_FIFTH_SET,
 )
 
 

@@ -42,8 +42,10 @@ FLOORS = {
     "en-US.topics-second.yaml": {"accuracy": 0.98, "recall": 0, "rejected": 0, "false_rejects": 0},
     "en-US.eighth.yaml": {"accuracy": 0.98, "recall": 106, "rejected": 66, "false_rejects": 0},
     "en-US.topics-third.yaml": {"accuracy": 0.99, "recall": 0, "rejected": 0, "false_rejects": 0},
-    "en-US.ninth.yaml": {"accuracy": 0.97, "recall": 106, "rejected": 67, "false_rejects": 1},
+    "en-US.ninth.yaml": {"accuracy": 0.97, "recall": 106, "rejected": 66, "false_rejects": 1},
     "en-US.topics-fourth.yaml": {"accuracy": 0.96, "recall": 0, "rejected": 0, "false_rejects": 1},
+    "en-US.tenth.yaml": {"accuracy": 0.965, "recall": 132, "rejected": 69, "false_rejects": 1},
+    "en-US.topics-fifth.yaml": {"accuracy": 0.975, "recall": 0, "rejected": 0, "false_rejects": 0},
 }
 # Out-of-domain requests never seen, rejected (5-fold over background): issue 12's goal. The
 # background now holds frames the topics use ("how long ...", "how do i quit ...") about other

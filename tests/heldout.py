@@ -35,35 +35,22 @@ LEGACY_SETS = tuple(HELDOUT_DIR / f"en-US{name}.yaml" for name in ("", ".second"
 FOURTH_SET = HELDOUT_DIR / "en-US.fourth.yaml"
 TOPICS_SET = HELDOUT_DIR / "en-US.topics.yaml"
 SIXTH_SET = HELDOUT_DIR / "en-US.sixth.yaml"
-# Sealed once, scored in aggregate and reported, then opened for finding errors.
-FIFTH_SET = HELDOUT_DIR / "en-US.fifth.yaml"
-SEVENTH_SET = HELDOUT_DIR / "en-US.seventh.yaml"
-TOPICS_SECOND_SET = HELDOUT_DIR / "en-US.topics-second.yaml"
-# Written blind by a third writer (set h, topics h), open from the start for finding errors.
-EIGHTH_SET = HELDOUT_DIR / "en-US.eighth.yaml"
-TOPICS_THIRD_SET = HELDOUT_DIR / "en-US.topics-third.yaml"
-# The third writer's sealed twins: scored once in aggregate on main and reported, then opened.
-NINTH_SET = HELDOUT_DIR / "en-US.ninth.yaml"
-TOPICS_FOURTH_SET = HELDOUT_DIR / "en-US.topics-fourth.yaml"
-# A fourth writer's sealed pair: scored once in aggregate on main and reported; its emergency
-# and crisis misses were then read, so it is open.
-TENTH_SET = HELDOUT_DIR / "en-US.tenth.yaml"
-TOPICS_FIFTH_SET = HELDOUT_DIR / "en-US.topics-fifth.yaml"
-OPEN_SETS = (
-    *LEGACY_SETS,
-    FOURTH_SET,
-    TOPICS_SET,
-    SIXTH_SET,
-    FIFTH_SET,
-    SEVENTH_SET,
-    TOPICS_SECOND_SET,
-    EIGHTH_SET,
-    TOPICS_THIRD_SET,
-    NINTH_SET,
-    TOPICS_FOURTH_SET,
-    TENTH_SET,
-    TOPICS_FIFTH_SET,
-)
+# Each opened for finding errors, in the order they were added.
+LATER_SETS = tuple(
+    HELDOUT_DIR / f"en-US.{name}.yaml"
+    for name in (
+        "fifth", "seventh", "topics-second",  # sealed once, scored and reported, then opened
+        "eighth", "topics-third",  # a third writer's, open from the start
+        "ninth", "topics-fourth",  # that writer's sealed twins, scored and reported, then opened
+        "tenth", "topics-fifth",  # a fourth writer's sealed pair, scored, its misses read: opened
+    )
+)  # fmt: skip
+OPEN_SETS = (*LEGACY_SETS, FOURTH_SET, TOPICS_SET, SIXTH_SET, *LATER_SETS)
+
+
+def sealed(path: Path) -> bool:
+    """Whether a set is one of the sealed ones, whose utterances are never shown."""
+    return path.resolve().is_relative_to(SEALED_DIR.resolve())
 
 
 @dataclass(frozen=True, slots=True)
@@ -310,7 +297,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         total.add(result)
         print(result.summary())
         # A sealed set is never shown utterance by utterance, whatever the flags say.
-        if args.aggregate_only or SEALED_DIR.resolve() in path.resolve().parents:
+        if args.aggregate_only or sealed(path):
             print(overlap(resolver, load(path)))
             continue
         for entry, resolution in result.wrong:

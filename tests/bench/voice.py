@@ -38,7 +38,7 @@ from speech.simulator.asr.corpus import words_of
 from speech.simulator.asr.listen import listen_files
 from speech.simulator.asr.understand import Chooser, Listener
 from speech.simulator.nlu.resolver import resolver_for
-from tests.heldout import OPEN_SETS, SEALED_DIR, Entry, load
+from tests.heldout import OPEN_SETS, Entry, load, sealed
 
 REPO = Path(__file__).resolve().parents[2]
 RESULTS = REPO / ".bench"
@@ -101,11 +101,6 @@ class Spoken:
     voice: str
     speed: int
     path: Path
-
-
-def sealed(path: Path) -> bool:
-    """Whether a set is one of the sealed ones, whose utterances are never shown."""
-    return path.resolve().is_relative_to(SEALED_DIR.resolve())
 
 
 def kept(all_sets: bool, dev: bool = False, sets: Sequence[Path] = OPEN_SETS) -> list[Entry]:

@@ -43,6 +43,10 @@ class TTSError(RuntimeError):
     """The engine started but failed to render some text."""
 
 
+class _Cancelled(TTSError):
+    """espeak-ng stopped the utterance before its end (see Speaker._synthesize)."""
+
+
 def is_ssml(ssml_or_text: str) -> bool:
     """SSML when it starts with a tag or contains one of the tags our content uses.
 
@@ -100,7 +104,7 @@ class Speaker:
 
     def _on_finished(self, completed: bool = True, **_: object) -> None:
         if not completed:
-            self._errors.append(TTSError("espeak-ng cancelled the utterance"))
+            self._errors.append(_Cancelled("espeak-ng cancelled the utterance"))
         self._done.set()
 
     def _on_error(self, exception: BaseException | None = None, **_: object) -> None:
@@ -157,6 +161,20 @@ class Speaker:
         return found
 
     def _synthesize(self, text: str, part: Path) -> None:
+        finished = self._synthesize_once(text, part)
+        if self._errors and all(isinstance(error, _Cancelled) for error in self._errors):
+            # The driver cancels the utterance it is about to start when espeak-ng still looked
+            # busy as runAndWait() began (its stop flag is read after the new synthesis starts).
+            # Nothing was wrong with the text, and the flag is spent: say it once more.
+            self._errors.clear()
+            finished = self._synthesize_once(text, part)
+        if self._errors:
+            raise TTSError(f"espeak-ng failed on {text!r}: {self._errors[0]}") from self._errors[0]
+        if not finished or not part.is_file():
+            raise TTSError(f"espeak-ng produced no audio for {text!r}")
+
+    def _synthesize_once(self, text: str, part: Path) -> bool:
+        """Whether espeak-ng reported the utterance finished in time."""
         self._done.clear()
         # pyttsx3 2.99 saves only the last of several queued files, so run one file per loop.
         # Its espeak driver prints "Audio saved to ..." for each file, which would bury the
@@ -165,11 +183,7 @@ class Speaker:
             self._wait_until_idle()
             self._engine.save_to_file(text, str(part))
             self._engine.runAndWait()
-            finished = self._done.wait(SEGMENT_TIMEOUT_S)
-        if self._errors:
-            raise TTSError(f"espeak-ng failed on {text!r}: {self._errors[0]}") from self._errors[0]
-        if not finished or not part.is_file():
-            raise TTSError(f"espeak-ng produced no audio for {text!r}")
+            return self._done.wait(SEGMENT_TIMEOUT_S)
 
     def _wait_until_idle(self) -> None:
         # espeak-ng runs everything, settings included, on its own queue, and reports an

@@ -43,6 +43,7 @@ LATER_SETS = tuple(
         "eighth", "topics-third",  # a third writer's, open from the start
         "ninth", "topics-fourth",  # that writer's sealed twins, scored and reported, then opened
         "tenth", "topics-fifth",  # a fourth writer's sealed pair, scored, its misses read: opened
+        "topics-sixth",  # a fifth writer's sealed set, scored once and reported, then opened
     )
 )  # fmt: skip
 OPEN_SETS = (*LEGACY_SETS, FOURTH_SET, TOPICS_SET, SIXTH_SET, *LATER_SETS)

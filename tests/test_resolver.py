@@ -46,6 +46,7 @@ FLOORS = {
     "en-US.topics-fourth.yaml": {"accuracy": 0.96, "recall": 0, "rejected": 0, "false_rejects": 1},
     "en-US.tenth.yaml": {"accuracy": 0.965, "recall": 132, "rejected": 69, "false_rejects": 1},
     "en-US.topics-fifth.yaml": {"accuracy": 0.975, "recall": 0, "rejected": 0, "false_rejects": 0},
+    "en-US.topics-sixth.yaml": {"accuracy": 0.975, "recall": 0, "rejected": 0, "false_rejects": 0},
 }
 # Out-of-domain requests never seen, rejected (5-fold over background): issue 12's goal. The
 # background now holds frames the topics use ("how long ...", "how do i quit ...") about other
@@ -431,6 +432,12 @@ def test_every_heldout_crisis_statement_reaches_crisis(resolver: Resolver) -> No
         ("help me i want to die", CRISIS_INTENT),
         ("my son overdosed last year and now he says he wants to kill himself", CRISIS_INTENT),
         ("i feel like hurting myself tonight", CRISIS_INTENT),
+        # ... said in two parts with other words between them ...
+        ("i left a note on the table for my mum that says goodbye", CRISIS_INTENT),
+        ("i've been stashing pills for weeks, enough to not wake up", CRISIS_INTENT),
+        # ... or as self-harm other than cutting, or a last night ...
+        ("sometimes i burn my arms with cigarettes", CRISIS_INTENT),
+        ("tonight is my last night on this earth", CRISIS_INTENT),
         # ... except an overdose happening now, which is the emergency ...
         ("i took all my pills and i want to die", EMERGENCY),
         ("he's not breathing and he said he wanted to die", EMERGENCY),
@@ -441,6 +448,7 @@ def test_every_heldout_crisis_statement_reaches_crisis(resolver: Resolver) -> No
         ("is she overdosing or withdrawing", "WithdrawalOrOverdoseIntent"),
         ("is he overdosing or withdrawing he's not breathing", EMERGENCY),
         ("my brother overdosed last week what do we do now", "AfterOverdoseIntent"),
+        ("my friend was brought back with narcan, what happens now", "AfterOverdoseIntent"),
         ("she overdosed last night and now she won't wake up", EMERGENCY),
     ],
 )

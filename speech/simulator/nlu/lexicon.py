@@ -23,6 +23,7 @@ class Priority:
     not_cues: tuple[str, ...]  # phrases taken out first: "i don't want to die when i use"
     unless_intent: str
     unless_cues: tuple[str, ...]
+    near: tuple[Near, ...] = ()
 
     @classmethod
     def of(cls, data: Mapping[str, Any]) -> Priority:
@@ -33,6 +34,25 @@ class Priority:
             not_cues=tuple(str(cue) for cue in data.get("not", ())),
             unless_intent=str(unless["intent"]),
             unless_cues=tuple(str(cue) for cue in unless["cues"]),
+            near=tuple(Near.of(near) for near in data.get("near", ())),
+        )
+
+
+@dataclass(frozen=True, slots=True)
+class Near:
+    """A cue said in two parts, in order, with at most `within` words between them: "wrote
+    letters to my kids saying goodbye", where no one phrase can list every middle."""
+
+    first: tuple[str, ...]
+    then: tuple[str, ...]
+    within: int
+
+    @classmethod
+    def of(cls, data: Mapping[str, Any]) -> Near:
+        return cls(
+            first=tuple(str(p) for p in data["first"]),
+            then=tuple(str(p) for p in data["then"]),
+            within=int(data["within"]),
         )
 
 

@@ -71,13 +71,31 @@ def alternation(phrases: Iterable[str]) -> re.Pattern[str]:
     """Any of the phrases as whole words, the longest where several start at one place (group
     1 is the phrase said). Built as a trie of words, so thousands of phrases (every pairing of
     two lists) cost a search no more than a few dozen."""
+    return re.compile(r"(?<= )(" + _trie_pattern(phrases) + r")(?= )")
+
+
+def in_order(
+    cues: Iterable[str], near: Iterable[tuple[Iterable[str], Iterable[str], int]]
+) -> re.Pattern[str]:
+    """Any of the phrases as whole words (`alternation`), or a phrase of each `near` first list
+    followed by one of its second list with at most so many words between them."""
+    said = list(cues)
+    options = [_trie_pattern(said)] if said else []
+    options += [
+        f"{_trie_pattern(list(first))}(?: [^ ]+){{0,{within}}} {_trie_pattern(list(then))}"
+        for first, then, within in near
+    ]
+    return re.compile(r"(?<= )(" + "|".join(f"(?:{o})" for o in options) + r")(?= )")
+
+
+def _trie_pattern(phrases: Iterable[str]) -> str:
     trie: _Trie = {}
     for phrase in phrases:
         node = trie
         for word in phrase.split(" "):
             node = node.setdefault(word, {})
         node[_END] = {}
-    return re.compile(r"(?<= )(" + _pattern(trie) + r")(?= )")
+    return _pattern(trie)
 
 
 _Trie = dict[str, "_Trie"]

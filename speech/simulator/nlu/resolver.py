@@ -33,8 +33,8 @@ from typing import Any
 from intents.names import CANCEL, EMERGENCY, FALLBACK, HOME, LAUNCH_REQUEST, NAVIGATION, STOP
 from speech.simulator.nlu.background import background_for, is_background
 from speech.simulator.nlu.index import Group, Sample, SampleIndex
-from speech.simulator.nlu.lexicon import Lexicon, lexicon_for
-from speech.simulator.nlu.normalise import NUMBER_WORDS, Normaliser, alternation
+from speech.simulator.nlu.lexicon import Lexicon, Priority, lexicon_for
+from speech.simulator.nlu.normalise import NUMBER_WORDS, Normaliser, alternation, in_order
 from speech.simulator.nlu.phonetic import Joiner
 from speech.simulator.nlu.routing import SUBSTANCE, Danger, RoutingRule, Verdict
 from speech.simulator.nlu.slots import Candidates, SlotTagger, SlotType, Span
@@ -181,7 +181,7 @@ class Resolver:
         self._priorities = [
             (
                 rule,
-                _cues(plain, rule.cues),
+                _said(plain, rule),
                 _cues(plain, rule.not_cues),
                 _cues(plain, rule.unless_cues),
             )
@@ -456,6 +456,17 @@ class Resolver:
 def _cues(normalise: Normaliser, phrases: Iterable[str]) -> re.Pattern[str] | None:
     said = [normalise(phrase) for phrase in phrases]
     return alternation(said) if said else None
+
+
+def _said(normalise: Normaliser, rule: Priority) -> re.Pattern[str]:
+    """A priority rule's cues, whole or in two parts (`Near`)."""
+    return in_order(
+        (normalise(cue) for cue in rule.cues),
+        (
+            ([normalise(p) for p in near.first], [normalise(p) for p in near.then], near.within)
+            for near in rule.near
+        ),
+    )
 
 
 def _at_most_twice(words: tuple[str, ...]) -> tuple[str, ...]:

@@ -90,13 +90,13 @@ VALUE_IDS = {
 REQUIRED_BUILTIN_SAMPLES = {
     "AMAZON.NextIntent": [
         "next", "what now", "what next", "next step", "okay what now", "done", "i did it",
-        "it's done", "go on", "continue", "then what",
+        "it's done", "go on", "continue", "then what", "keep going",
     ],
     "AMAZON.PreviousIntent": ["go back", "previous step", "back", "last step"],
     "AMAZON.RepeatIntent": ["repeat", "say that again", "what", "what did you say", "again"],
-    "AMAZON.MoreIntent": ["more", "tell me more", "keep going"],
+    "AMAZON.MoreIntent": ["more", "tell me more", "more please"],
     "AMAZON.YesIntent": ["yeah", "yep", "i do", "we have some"],
-    "AMAZON.NoIntent": ["nope", "i don't", "we don't have any", "no we don't"],
+    "AMAZON.NoIntent": ["nope", "i don't", "no we don't"],
     "AMAZON.StopIntent": ["goodbye", "i'm done", "that's all"],
 }  # fmt: skip
 

@@ -21,6 +21,9 @@ NEGATIONS = frozenset(
     {"not", "no", "never", "barely", "hardly", "without", "stopped", "stop", "stops", "quit"}
 )
 NEGATION_REACH = 3  # "not really breathing", "barely feel her breathing"
+# Verbs deny only the state they govern, right after them: "stopped breathing"; a noun said
+# before a state does not ("the man at the bus stop is blue").
+VERB_NEGATIONS = frozenset({"stopped", "stop", "stops", "quit"})
 
 
 @dataclass(frozen=True, slots=True)
@@ -134,4 +137,7 @@ def _negated(words: Sequence[str], span: Span) -> bool:
     if any(word in NEGATIONS for word in words[span.start : span.end]):
         return False  # the value says the negation itself: "no narcan", "i do not have narcan"
     before = words[max(0, span.start - NEGATION_REACH) : span.start]
-    return any(word in NEGATIONS for word in before)
+    return any(
+        word in NEGATIONS and (word not in VERB_NEGATIONS or at == len(before) - 1)
+        for at, word in enumerate(before)
+    )

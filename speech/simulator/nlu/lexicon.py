@@ -4,7 +4,7 @@ shorten, per locale, from `<locale>.yaml` beside this module."""
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -194,6 +194,10 @@ class Lexicon:
     # States a sentence may deny last with the state left unsaid: "he was breathing and now he's
     # not" denies breathing, read as "now he is not breathing".
     elided_states: tuple[str, ...] = ()
+    # Intents about one thing, and the words that say it: a question that says none of them is
+    # unlikely to be that intent, however much of its frame it shares ("how long is a hockey
+    # game" is not about treatment). Entries in braces are slot types: "{MEDICATION}".
+    anchors: Mapping[str, tuple[str, ...]] = field(default_factory=dict)
 
     @classmethod
     def load(cls, path: Path) -> Lexicon:
@@ -225,6 +229,10 @@ class Lexicon:
             domain_words=frozenset(str(w) for w in data.get("domain_words", ())),
             priorities=tuple(Priority.of(rule) for rule in data.get("priority", ())),
             topics=tuple(Topic.of(topic) for topic in data.get("topics", ())),
+            anchors={
+                str(intent): tuple(str(w) for w in words)
+                for intent, words in data.get("anchors", {}).items()
+            },
         )
 
 

@@ -54,6 +54,9 @@ SHIFTS = {Danger.NOW: DANGER_BOOST, Danger.URGENT: URGENT_BOOST, Danger.ASKING: 
 # can i buy naloxone" against "where can i buy a money order"): the frame it shares is not
 # what the request is about. A kind that does say it ("caffeine withdrawal") is not held back.
 OFF_TOPIC_PENALTY = 0.35
+# An intent about one thing (`anchors` in the lexicon) asked without a word that says it: the
+# frame it shares ("how long is ...", "where can i get ...") is not what the question is about.
+ANCHOR_PENALTY = 0.25
 TEMPERATURE = 0.1  # softmax temperature turning class scores into a confidence
 # fallbackIntentSensitivity: how much more likely an utterance is taken as out-of-domain.
 FALLBACK_BIAS = {"LOW": -0.1, "MEDIUM": 0.0, "HIGH": 0.1}
@@ -188,6 +191,13 @@ class Resolver:
             for rule in lexicon.priorities
         ]
         self._topics = [(topic, _cues(plain, topic.cues)) for topic in lexicon.topics]
+        self._anchors = {
+            intent: (
+                frozenset(w[1:-1] for w in words if w.startswith("{")),
+                _cues(plain, [w for w in words if not w.startswith("{")]),
+            )
+            for intent, words in lexicon.anchors.items()
+        }
 
     def _group(self, declared: Mapping[str, SlotType], types: Mapping[str, SlotType]) -> Group:
         """The slot types an intent's utterances are read with: its own, and those read for
@@ -360,8 +370,17 @@ class Resolver:
                 vocabulary = self._vocabulary.get(label, set())
                 if any(vocabulary.isdisjoint(term) for term in topics):
                     score -= OFF_TOPIC_PENALTY
+            elif label in self._anchors and not self._anchored(label, reading):
+                score -= ANCHOR_PENALTY
             scores[label] = score
         return scores
+
+    def _anchored(self, intent: str, reading: Reading) -> bool:
+        """Whether the words say what the intent is about (`anchors` in the lexicon)."""
+        types, words = self._anchors[intent]
+        if words is not None and words.search(f" {reading.text} ") is not None:
+            return True
+        return bool(types) and bool(reading.spans(types))
 
     def _domain_terms(self, reading: Reading) -> list[frozenset[str]]:
         """What the words are about in this skill's terms: each drug or medicine named (its

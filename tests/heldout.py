@@ -45,6 +45,7 @@ LATER_SETS = tuple(
         "tenth", "topics-fifth",  # a fourth writer's sealed pair, scored, its misses read: opened
         "topics-sixth",  # a fifth writer's sealed set, scored once and reported, then opened
         "eleventh", "topics-seventh",  # a sixth writer's pair, scored once, reported, opened
+        "thirteenth", "topics-ninth",  # an eighth writer's pair, scored once, reported, opened
     )
 )  # fmt: skip
 OPEN_SETS = (*LEGACY_SETS, FOURTH_SET, TOPICS_SET, SIXTH_SET, *LATER_SETS)

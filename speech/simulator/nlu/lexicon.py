@@ -10,6 +10,8 @@ from typing import Any
 
 import yaml
 
+from speech.simulator.nlu.slots import Denial
+
 LEXICON_DIR = Path(__file__).parent
 
 
@@ -198,6 +200,8 @@ class Lexicon:
     # unlikely to be that intent, however much of its frame it shares ("how long is a hockey
     # game" is not about treatment). Entries in braces are slot types: "{MEDICATION}".
     anchors: Mapping[str, tuple[str, ...]] = field(default_factory=dict)
+    # A state denied that says another: a breathing report denied is the sign "not breathing".
+    denied: Mapping[tuple[str, str], Denial] = field(default_factory=dict)
 
     @classmethod
     def load(cls, path: Path) -> Lexicon:
@@ -229,6 +233,13 @@ class Lexicon:
             domain_words=frozenset(str(w) for w in data.get("domain_words", ())),
             priorities=tuple(Priority.of(rule) for rule in data.get("priority", ())),
             topics=tuple(Topic.of(topic) for topic in data.get("topics", ())),
+            denied={
+                (str(slot_type), str(value)): Denial(
+                    str(said["type"]), str(said["value"]), str(said.get("weakly", said["value"]))
+                )
+                for slot_type, values in data.get("denied", {}).items()
+                for value, said in values.items()
+            },
             anchors={
                 str(intent): tuple(str(w) for w in words)
                 for intent, words in data.get("anchors", {}).items()

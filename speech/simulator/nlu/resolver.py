@@ -130,7 +130,11 @@ class Resolver:
         plain = Normaliser(lexicon)
         types = {t["name"]: _slot_type(t, plain) for t in language.get("types", [])}
         self.tagger = SlotTagger(
-            types.values(), lexicon.intensifiers, lexicon.negatable_types, lexicon.inner_words
+            types.values(),
+            lexicon.intensifiers,
+            lexicon.negatable_types,
+            lexicon.inner_words,
+            lexicon.denied,
         )
         self._all_types = frozenset(types)
         self._domain_types = frozenset(t for t in lexicon.domain_types if t in types)

@@ -24,6 +24,18 @@ NEGATION_REACH = 3  # "not really breathing", "barely feel her breathing"
 # Verbs deny only the state they govern, right after them: "stopped breathing"; a noun said
 # before a state does not ("the man at the bus stop is blue").
 VERB_NEGATIONS = frozenset({"stopped", "stop", "stops", "quit"})
+# Words that impair rather than deny: "barely breathing" is breathing too slowly.
+WEAK_NEGATIONS = frozenset({"barely", "hardly"})
+
+
+@dataclass(frozen=True, slots=True)
+class Denial:
+    """What a state says when it is denied: a breathing report denied ("his chest isn't going up
+    and down") is the sign "not breathing", or "breathing slowly" when only impaired."""
+
+    type: str
+    value: str  # said when denied
+    weakly: str  # said when impaired ("barely", "hardly")
 
 
 @dataclass(frozen=True, slots=True)
@@ -54,11 +66,14 @@ class SlotTagger:
         intensifiers: frozenset[str],
         negatable: frozenset[str],
         inner: frozenset[str] = frozenset(),
+        denied: Mapping[tuple[str, str], Denial] | None = None,
     ) -> None:
         self.types = {t.name: t for t in types}
         self.intensifiers = intensifiers
         self.inner = inner  # skipped after a value's first word: "gave him the narcan"
         self.negatable = negatable  # types whose values are states a negation denies
+        self.denied = dict(denied or {})  # (type, id) denied -> the value that denial says
+        self._denial_types = frozenset(d.type for d in self.denied.values())
         self._phrases: dict[str, dict[str, str]] = {}
         self._longest: dict[str, int] = {}  # first word -> longest phrase it starts, in words
         for slot_type in self.types.values():
@@ -113,7 +128,7 @@ class SlotTagger:
             here = at[i]
             match = None
             for size, ids in here:  # most words start no value: an empty tuple
-                if not types.isdisjoint(ids):
+                if not types.isdisjoint(ids) or self._may_deny(ids, types):
                     match = size, ids
                     break
             if match is None:
@@ -122,10 +137,32 @@ class SlotTagger:
             size, ids = match
             wanted = {t: v for t, v in ids.items() if t in types}
             span = Span(kept[i], kept[i + size - 1] + 1, wanted)
-            if self.negatable.isdisjoint(wanted) or not _negated(candidates.words, span):
-                found.append(span)
+            negatable = not self.negatable.isdisjoint(ids)
+            negation = _negation(candidates.words, span) if negatable else None
+            if negation is None:
+                if wanted:
+                    found.append(span)
+            else:  # "i can barely see her chest moving": a breathing report denied is a sign
+                said = self._denial(ids, types, negation)
+                if said:
+                    found.append(Span(span.start, span.end, said))
             i += size
         return found
+
+    def _may_deny(self, ids: Mapping[str, str], types: frozenset[str]) -> bool:
+        return not self._denial_types.isdisjoint(types) and any(
+            (t, v) in self.denied for t, v in ids.items()
+        )
+
+    def _denial(
+        self, ids: Mapping[str, str], types: frozenset[str], negation: str
+    ) -> dict[str, str]:
+        said: dict[str, str] = {}
+        for t, v in ids.items():
+            denial = self.denied.get((t, v))
+            if denial is not None and denial.type in types:
+                said[denial.type] = denial.weakly if negation in WEAK_NEGATIONS else denial.value
+        return said
 
     def most_urgent(self, type_name: str, ids: Iterable[str]) -> str:
         """Of several values said for one slot, the one the model lists first."""
@@ -133,11 +170,12 @@ class SlotTagger:
         return min(ids, key=lambda canonical: order.get(canonical, len(order)))
 
 
-def _negated(words: Sequence[str], span: Span) -> bool:
+def _negation(words: Sequence[str], span: Span) -> str | None:
+    """The word denying the state the span says, if one does."""
     if any(word in NEGATIONS for word in words[span.start : span.end]):
-        return False  # the value says the negation itself: "no narcan", "i do not have narcan"
+        return None  # the value says the negation itself: "no narcan", "i do not have narcan"
     before = words[max(0, span.start - NEGATION_REACH) : span.start]
-    return any(
-        word in NEGATIONS and (word not in VERB_NEGATIONS or at == len(before) - 1)
-        for at, word in enumerate(before)
-    )
+    for at, word in enumerate(before):
+        if word in NEGATIONS and (word not in VERB_NEGATIONS or at == len(before) - 1):
+            return word
+    return None

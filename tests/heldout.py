@@ -46,6 +46,7 @@ LATER_SETS = tuple(
         "topics-sixth",  # a fifth writer's sealed set, scored once and reported, then opened
         "eleventh", "topics-seventh",  # a sixth writer's pair, scored once, reported, opened
         "thirteenth", "topics-ninth",  # an eighth writer's pair, scored once, reported, opened
+        "fourteenth", "topics-tenth",  # a ninth writer's pair, scored once, reported, opened
     )
 )  # fmt: skip
 OPEN_SETS = (*LEGACY_SETS, FOURTH_SET, TOPICS_SET, SIXTH_SET, *LATER_SETS)

@@ -100,6 +100,8 @@ class RoutingCues:
     emergency_cues: tuple[str, ...]  # danger without a sign value: "took too much"
     hypothetical: tuple[str, ...]  # "if", "how do you know": asking about danger, not in it
     not_hypothetical: tuple[str, ...]  # "i don't know if", "might be": doubt, not a question
+    # "if", "in case": a condition, which makes hypothetical only the state said after it
+    conditional: tuple[str, ...]
     evaluative: tuple[str, ...]  # "is that safe": a question, unless danger is said as well
     media: tuple[str, ...]  # "hear", "song": a sign word with nobody said names a title
     urgency: tuple[str, ...]  # "quick", "hurry", "right now"
@@ -126,6 +128,12 @@ class RoutingCues:
     accident: tuple[str, ...]  # "by mistake", "instead of", "thought it was"
     not_theirs: tuple[str, ...]  # "my {SUBSTANCE}": someone else's medicine, read filled
     vulnerable_values: frozenset[str]  # PERSON ids for whom any opioid swallowed is an emergency
+    # "overdosed on": an overdose on something said next; on nothing the skill names or on
+    # one of `vague_substances`, overdosing is said in another sense ("overdosed on chocolate")
+    overdosed_on: tuple[str, ...] = ()
+    # a medicine swallowed by a child or a pet, unnamed: maybe an opioid ("some of my medicine")
+    unknown_medicines: tuple[str, ...] = ()
+    vague_substances: tuple[str, ...] = ()
 
     @classmethod
     def of(cls, data: Mapping[str, Any]) -> RoutingCues:
@@ -139,6 +147,7 @@ class RoutingCues:
             emergency_cues=phrases("emergency_cues"),
             hypothetical=phrases("hypothetical"),
             not_hypothetical=phrases("not_hypothetical"),
+            conditional=phrases("conditional"),
             evaluative=phrases("evaluative"),
             media=phrases("media"),
             urgency=phrases("urgency"),
@@ -163,6 +172,9 @@ class RoutingCues:
             within_reach=phrases("within_reach"),
             not_swallowed=phrases("not_swallowed"),
             accident=phrases("accident"),
+            overdosed_on=phrases("overdosed_on"),
+            unknown_medicines=phrases("unknown_medicines"),
+            vague_substances=phrases("vague_substances"),
             not_theirs=phrases("not_theirs"),
             vulnerable_values=ids("vulnerable_values"),
         )
@@ -200,6 +212,9 @@ class Lexicon:
     # unlikely to be that intent, however much of its frame it shares ("how long is a hockey
     # game" is not about treatment). Entries in braces are slot types: "{MEDICATION}".
     anchors: Mapping[str, tuple[str, ...]] = field(default_factory=dict)
+    # Words a question opens with: a drug and a person named in a question, with no sign, ask
+    # about the drug ("why do they call methadone liquid handcuffs").
+    question_openers: frozenset[str] = frozenset()
     # A state denied that says another: a breathing report denied is the sign "not breathing".
     denied: Mapping[tuple[str, str], Denial] = field(default_factory=dict)
 
@@ -240,6 +255,7 @@ class Lexicon:
                 for slot_type, values in data.get("denied", {}).items()
                 for value, said in values.items()
             },
+            question_openers=frozenset(str(w) for w in data.get("question_openers", ())),
             anchors={
                 str(intent): tuple(str(w) for w in words)
                 for intent, words in data.get("anchors", {}).items()

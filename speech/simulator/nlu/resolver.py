@@ -36,7 +36,7 @@ from speech.simulator.nlu.index import Group, Sample, SampleIndex
 from speech.simulator.nlu.lexicon import Lexicon, Priority, lexicon_for
 from speech.simulator.nlu.normalise import NUMBER_WORDS, Normaliser, alternation, in_order
 from speech.simulator.nlu.phonetic import Joiner
-from speech.simulator.nlu.routing import SUBSTANCE, Danger, RoutingRule, Verdict
+from speech.simulator.nlu.routing import PERSON, SUBSTANCE, Danger, RoutingRule, Verdict
 from speech.simulator.nlu.slots import Candidates, SlotTagger, SlotType, Span
 
 MODELS_DIR = Path(__file__).parent / "models"
@@ -49,7 +49,13 @@ ASKING_PENALTY = 0.15  # "how do you know if someone is overdosing" asks about o
 # A drug named with nobody, no sign, no urgency and nothing swallowed is asked about, not an
 # emergency ("can fentanyl be smoked"): the emergency's samples say the drug too.
 NAMED_ONLY_PENALTY = 0.1
-SHIFTS = {Danger.NOW: DANGER_BOOST, Danger.URGENT: URGENT_BOOST, Danger.ASKING: -ASKING_PENALTY}
+NOT_OURS_PENALTY = 0.3  # "the dog ate chocolate": swallowed, but nothing the skill is about
+SHIFTS = {
+    Danger.NOW: DANGER_BOOST,
+    Danger.URGENT: URGENT_BOOST,
+    Danger.ASKING: -ASKING_PENALTY,
+    Danger.NOT_OURS: -NOT_OURS_PENALTY,
+}
 # A kind of out-of-domain request that never says the drug, medicine or domain word said ("where
 # can i buy naloxone" against "where can i buy a money order"): the frame it shares is not
 # what the request is about. A kind that does say it ("caffeine withdrawal") is not held back.
@@ -305,7 +311,10 @@ class Resolver:
             scores[EMERGENCY] += SHIFTS[danger]
         elif EMERGENCY in scores and danger is Danger.NONE:
             _, said = self._fill(reading, self.groups[EMERGENCY])
-            if said.keys() == {SUBSTANCE}:  # "can fentanyl be smoked": a drug asked about
+            asked = reading.words[0] in self.lexicon.question_openers
+            if said.keys() == {SUBSTANCE} or (asked and said.keys() == {SUBSTANCE, PERSON}):
+                # "can fentanyl be smoked", "why do they call methadone liquid handcuffs": a
+                # drug asked about, by whoever
                 scores[EMERGENCY] -= NAMED_ONLY_PENALTY
         for name in self._needs_slots & scores.keys():
             if not self._fill(reading, self.groups[name])[1]:

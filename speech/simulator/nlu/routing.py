@@ -38,12 +38,14 @@ from speech.simulator.nlu.normalise import alternation
 # need that naloxone asked for now is.
 PERSON, SIGN, NEED, SUBSTANCE = "person", "sign", "need", "substance"
 SWALLOWED = "swallowed"
+OVERDOSING = "overdosing"
 NALOXONE_HOW = "naloxone_how"
 
 
 class Danger(enum.Enum):
     NONE = "none"
-    ASKING = "asking"  # a question about danger, or a swallowed thing that is no opioid
+    ASKING = "asking"  # a question about danger
+    NOT_OURS = "not_ours"  # a swallowed thing that is no opioid: "the dog ate chocolate"
     LIKELY = "likely"  # a sign or cue with no person ("my laptop is not responding")
     URGENT = "urgent"  # urgency said of a person, nothing else: the emergency unless clearly not
     NOW = "now"  # a person in danger, or naloxone needed now: the emergency
@@ -57,6 +59,7 @@ class Verdict:
 
 NONE = Verdict(Danger.NONE)
 ASKING = Verdict(Danger.ASKING)
+NOT_OURS = Verdict(Danger.NOT_OURS)
 
 
 class _Cues:
@@ -91,6 +94,12 @@ class RoutingRule:
         self._emergency = phrases(cues.emergency_cues)
         self._hypothetical = phrases(cues.hypothetical)
         self._not_hypothetical = phrases(cues.not_hypothetical)
+        self._conditional = phrases(cues.conditional)
+        self._unknown = phrases(cues.unknown_medicines)
+        self._overdosed_on = phrases(cues.overdosed_on)
+        self._overdosed_on_vague = phrases(
+            f"{said} {vague}" for said in cues.overdosed_on for vague in cues.vague_substances
+        )
         self._evaluative = phrases(cues.evaluative)
         self._media = phrases(cues.media)
         self._urgency = phrases(cues.urgency)
@@ -128,18 +137,25 @@ class RoutingRule:
         padded, read = f" {text} ", f" {filled.lower()} "
         sign = slots.get(SIGN)
         person = slots.get(PERSON)
-        asking = self._hypothetical.found(
-            self._not_hypothetical.without(padded)
-        ) or self._defining.found(read)
+        unsure = self._not_hypothetical.without(padded)
+        asking = (
+            self._hypothetical.found(unsure)
+            or self._conditioned(unsure, read)
+            or self._defining.found(read)
+        )
         urgent = self._urgency.found(self._not_urgency.without(padded))
         naloxone = self._naloxone_now(padded, sign, person, named, urgent=urgent, asking=asking)
         if naloxone is not None:
             return naloxone
-        if sign == SWALLOWED and SUBSTANCE not in slots:
-            return ASKING  # "the baby ate some dirt": swallowed, but nothing of ours
+        unknown = person in self.cues.vulnerable_values and self._unknown.found(padded)
+        if sign == SWALLOWED and SUBSTANCE not in slots and not unknown:
+            return NOT_OURS  # "the baby ate some dirt": swallowed, but nothing of ours
+        if self._in_another_sense(padded, slots):
+            return NONE  # "i overdosed on coffee": too much of something not ours
         if asking:
             return ASKING if sign or NEED in slots else NONE
-        swallowed = self._swallowed(padded, read, sign, person, SUBSTANCE in slots)
+        # "the baby ate some of my medicine": a medicine nobody named may be an opioid
+        swallowed = self._swallowed(padded, read, sign, person, SUBSTANCE in slots or unknown)
         if swallowed is not None:
             return swallowed
         said_of = person or self._person_cues.found(padded) or self._self_cues.found(read)
@@ -156,6 +172,25 @@ class RoutingRule:
         if self._evaluative.found(padded):
             return ASKING  # "my grandma takes morphine for cancer, is that safe"
         return NONE
+
+    def _in_another_sense(self, padded: str, slots: Mapping[str, str]) -> bool:
+        return (
+            slots.get(SIGN) == OVERDOSING
+            and SUBSTANCE not in slots
+            and self._overdosed_on.found(padded)
+            and not self._overdosed_on_vague.found(padded)
+        )
+
+    def _conditioned(self, padded: str, read: str) -> bool:
+        """A condition said before the sign ("what if he stops breathing"), or with no sign
+        said; one said after it is about something else ("he's not breathing, will they arrest
+        me if i call")."""
+        if not self._conditional.found(padded):
+            return False
+        if "{sign}" not in read:
+            return True
+        before = read.split("{sign}", 1)[0]
+        return self._conditional.found(self._not_hypothetical.without(before))
 
     def _naloxone_now(
         self,

@@ -238,6 +238,13 @@ def test_launch_and_help_have_disclaimer_and_emergency(name: str) -> None:
     assert "say emergency" in heard.lower(), f"prompts.yaml:responses.{name}: 'say emergency'"
 
 
+def test_help_says_how_to_reach_the_emergency_first() -> None:
+    """A frightened caller who says "help" hears Alexa's help answer: the way to the emergency
+    guide comes before anything else, not after the menu."""
+    words = ssml.to_text(C.prompts["help"].speech).lower().split()
+    assert "emergency" in " ".join(words[:8]), " ".join(words[:8])
+
+
 def test_fallback_and_error_mention_911() -> None:
     assert "9 1 1" in ssml.to_text(C.prompts["fallback"].speech), "prompts.yaml:responses.fallback"
     error = ssml.to_text(C.prompts["error"].speech).lower()

@@ -47,6 +47,8 @@ LATER_SETS = tuple(
         "eleventh", "topics-seventh",  # a sixth writer's pair, scored once, reported, opened
         "thirteenth", "topics-ninth",  # an eighth writer's pair, scored once, reported, opened
         "fourteenth", "topics-tenth",  # a ninth writer's pair, scored once, reported, opened
+        "fifteenth", "topics-eleventh",  # a tenth writer's pair, scored once, reported, opened
+        "sixteenth", "topics-twelfth",  # an eleventh writer's pair, the same
     )
 )  # fmt: skip
 OPEN_SETS = (*LEGACY_SETS, FOURTH_SET, TOPICS_SET, SIXTH_SET, *LATER_SETS)

@@ -215,6 +215,10 @@ class Lexicon:
     # Words a question opens with: a drug and a person named in a question, with no sign, ask
     # about the drug ("why do they call methadone liquid handcuffs").
     question_openers: frozenset[str] = frozenset()
+    # Subjects of other addictions and other medicine ("caffeine withdrawal", "quit smoking"):
+    # said with no drug of ours, a topic's frame is about them (`resolver.FOREIGN_PENALTY`).
+    foreign_subjects: tuple[str, ...] = ()
+    drug_words: tuple[str, ...] = ()
     # A state denied that says another: a breathing report denied is the sign "not breathing".
     denied: Mapping[tuple[str, str], Denial] = field(default_factory=dict)
 
@@ -256,6 +260,8 @@ class Lexicon:
                 for value, said in values.items()
             },
             question_openers=frozenset(str(w) for w in data.get("question_openers", ())),
+            foreign_subjects=tuple(str(w) for w in data.get("foreign_subjects", ())),
+            drug_words=tuple(str(w) for w in data.get("drug_words", ())),
             anchors={
                 str(intent): tuple(str(w) for w in words)
                 for intent, words in data.get("anchors", {}).items()

@@ -30,7 +30,16 @@ from functools import cache
 from pathlib import Path
 from typing import Any
 
-from intents.names import CANCEL, EMERGENCY, FALLBACK, HOME, LAUNCH_REQUEST, NAVIGATION, STOP
+from intents.names import (
+    CANCEL,
+    EMERGENCY,
+    FALLBACK,
+    HOME,
+    LAUNCH_REQUEST,
+    NAVIGATION,
+    REPORT_INTENT,
+    STOP,
+)
 from speech.simulator.nlu.background import background_for, is_background
 from speech.simulator.nlu.index import Group, Sample, SampleIndex
 from speech.simulator.nlu.lexicon import Lexicon, Priority, lexicon_for
@@ -63,11 +72,16 @@ OFF_TOPIC_PENALTY = 0.35
 # An intent about one thing (`anchors` in the lexicon) asked without a word that says it: the
 # frame it shares ("how long is ...", "where can i get ...") is not what the question is about.
 ANCHOR_PENALTY = 0.25
+# Another addiction or medicine named with no drug of ours ("how long does caffeine withdrawal
+# last", "how can i quit smoking"): the skill's topics answer about opioids, not about it.
+FOREIGN_PENALTY = 0.3
 TEMPERATURE = 0.1  # softmax temperature turning class scores into a confidence
 # fallbackIntentSensitivity: how much more likely an utterance is taken as out-of-domain.
 FALLBACK_BIAS = {"LOW": -0.1, "MEDIUM": 0.0, "HIGH": 0.1}
 # Replies a guide takes as a move or that leave it: clear, not merely the closest class.
 MOVES = NAVIGATION | {STOP, CANCEL, HOME}
+# What a named subject does not move: someone in danger whatever they took, a report, a move.
+UNTOUCHED_BY_SUBJECT = MOVES | {EMERGENCY, REPORT_INTENT}
 CLEAR_MOVE = 0.5  # ...the move must be the likelier reading, not one of several close ones
 
 
@@ -143,6 +157,7 @@ class Resolver:
             lexicon.denied,
         )
         self._all_types = frozenset(types)
+        self._states = frozenset(lexicon.negatable_types) & self._all_types
         self._domain_types = frozenset(t for t in lexicon.domain_types if t in types)
         self.intent_slots: dict[str, dict[str, SlotType]] = {}
         self.groups: dict[str, Group] = {}
@@ -201,6 +216,8 @@ class Resolver:
             for rule in lexicon.priorities
         ]
         self._topics = [(topic, _cues(plain, topic.cues)) for topic in lexicon.topics]
+        self._foreign = _cues(plain, lexicon.foreign_subjects)
+        self._drug_words = _cues(plain, lexicon.drug_words)
         self._anchors = {
             intent: (
                 frozenset(w[1:-1] for w in words if w.startswith("{")),
@@ -286,6 +303,8 @@ class Resolver:
         if exact is not None:
             return self._resolution(utterance, exact, reading, 1.0)
         answer = self.lexicon.answer_words.get(words[0]) if answering else None
+        if answer is not None and any(span.start == 0 for span in reading.spans(self._states)):
+            answer = None  # "no rise and fall of the chest": a sign said with its own "no"
         if answer is not None:
             return self._answer(utterance, answer, words[1:])
         twice = _at_most_twice(words)
@@ -377,7 +396,10 @@ class Resolver:
         for group in self._group_order:
             filled_by_group[group], _ = self._fill(reading, group)
         topics = [] if self.routing.names_media(reading.text) else self._domain_terms(reading)
+        foreign = self._about_something_else(reading)
         for label, score in self.index.scores(filled_by_group).items():
+            if foreign and label not in UNTOUCHED_BY_SUBJECT and not is_background(label):
+                score -= FOREIGN_PENALTY
             if is_background(label):
                 score += self.fallback_bias
                 vocabulary = self._vocabulary.get(label, set())
@@ -387,6 +409,15 @@ class Resolver:
                 score -= ANCHOR_PENALTY
             scores[label] = score
         return scores
+
+    def _about_something_else(self, reading: Reading) -> bool:
+        """Another addiction or medicine named, and no drug or medicine of ours."""
+        padded = f" {reading.text} "
+        if self._foreign is None or self._foreign.search(padded) is None:
+            return False
+        if self._drug_words is not None and self._drug_words.search(padded) is not None:
+            return False
+        return not reading.spans(self._domain_types)
 
     def _anchored(self, intent: str, reading: Reading) -> bool:
         """Whether the words say what the intent is about (`anchors` in the lexicon)."""

@@ -49,6 +49,8 @@ LATER_SETS = tuple(
         "fourteenth", "topics-tenth",  # a ninth writer's pair, scored once, reported, opened
         "fifteenth", "topics-eleventh",  # a tenth writer's pair, scored once, reported, opened
         "sixteenth", "topics-twelfth",  # an eleventh writer's pair, the same
+        "seventeenth", "topics-thirteenth",  # a twelfth writer's pair, the same
+        "eighteenth", "topics-fourteenth",  # a thirteenth writer's pair, the same
     )
 )  # fmt: skip
 OPEN_SETS = (*LEGACY_SETS, FOURTH_SET, TOPICS_SET, SIXTH_SET, *LATER_SETS)

@@ -39,7 +39,7 @@ class Normaliser:
         self._elided = (
             re.compile(
                 rf"\b(?P<state>{states})\b.*\b(?:he|she|they|it|someone) (?:is|are|was|were)"
-                r" not(?: any ?more)?$"
+                r" not(?: any ?more| again| now)?$"
             )
             if states
             else None

@@ -165,6 +165,8 @@ class RoutingRule:
             return Verdict(Danger.NOW)  # "how do i use the nasal spray", not "for a cold"
         if urgent and person:
             return Verdict(Danger.URGENT)
+        if said_of and self._emergency.found(padded):
+            return Verdict(Danger.URGENT)  # "he's doing it again", "my son took too much"
         if not said_of and not urgent and self._media.found(padded):
             return NONE  # "i want to hear blue monday": a title, nobody in danger
         if sign or self._emergency.found(padded):

@@ -51,6 +51,8 @@ LATER_SETS = tuple(
         "sixteenth", "topics-twelfth",  # an eleventh writer's pair, the same
         "seventeenth", "topics-thirteenth",  # a twelfth writer's pair, the same
         "eighteenth", "topics-fourteenth",  # a thirteenth writer's pair, the same
+        "nineteenth", "topics-fifteenth",  # a fourteenth writer's pair, the same
+        "twentieth", "topics-sixteenth",  # a fifteenth writer's pair, the same
     )
 )  # fmt: skip
 OPEN_SETS = (*LEGACY_SETS, FOURTH_SET, TOPICS_SET, SIXTH_SET, *LATER_SETS)

@@ -438,6 +438,9 @@ class Resolver:
     def _verdict(self, reading: Reading) -> Verdict:
         filled, slots = self._fill(reading, self.groups.get(EMERGENCY, ()))
         named = {v for span in reading.spans(self._all_types) for v in span.ids.values()}
+        # A medicine inside a longer value is still named: "i've never used narcan before"
+        # (a report, denied) names naloxone.
+        named |= {v for span in reading.spans(self._domain_types) for v in span.ids.values()}
         return self.routing.verdict(reading.text, filled, slots, named)
 
     def _clear(self, intent: str, reading: Reading) -> bool:

@@ -53,6 +53,8 @@ LATER_SETS = tuple(
         "eighteenth", "topics-fourteenth",  # a thirteenth writer's pair, the same
         "nineteenth", "topics-fifteenth",  # a fourteenth writer's pair, the same
         "twentieth", "topics-sixteenth",  # a fifteenth writer's pair, the same
+        "twenty-first", "topics-seventeenth",  # two writers given no angle, the same
+        "twenty-second", "topics-eighteenth",
     )
 )  # fmt: skip
 OPEN_SETS = (*LEGACY_SETS, FOURTH_SET, TOPICS_SET, SIXTH_SET, *LATER_SETS)

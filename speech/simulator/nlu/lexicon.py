@@ -134,6 +134,9 @@ class RoutingCues:
     # a medicine swallowed by a child or a pet, unnamed: maybe an opioid ("some of my medicine")
     unknown_medicines: tuple[str, ...] = ()
     vague_substances: tuple[str, ...] = ()
+    # "i injected the naloxone into his thigh": a dose given, told with no how-to or hurry,
+    # is a report, whatever parts of the device it names
+    given_values: frozenset[str] = frozenset()
 
     @classmethod
     def of(cls, data: Mapping[str, Any]) -> RoutingCues:
@@ -155,6 +158,7 @@ class RoutingCues:
             urgent_values=ids("urgent_values"),
             naloxone_values=ids("naloxone_values"),
             holding_values=ids("holding_values"),
+            given_values=ids("given_values"),
             asking_how=phrases("asking_how"),
             how_last=phrases("how_last"),
             device_parts=phrases("device_parts"),

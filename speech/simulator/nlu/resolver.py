@@ -328,6 +328,8 @@ class Resolver:
         danger = verdict.danger
         if EMERGENCY in scores and danger in SHIFTS:
             scores[EMERGENCY] += SHIFTS[danger]
+        if EMERGENCY in scores and danger is not Danger.NOW and self._about_something_else(reading):
+            scores[EMERGENCY] -= FOREIGN_PENALTY  # "my diabetic dad is shaky, what do i do"
         elif EMERGENCY in scores and danger is Danger.NONE:
             _, said = self._fill(reading, self.groups[EMERGENCY])
             asked = reading.words[0] in self.lexicon.question_openers

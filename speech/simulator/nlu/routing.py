@@ -217,6 +217,9 @@ class RoutingRule:
         if sign is None and self._using_plans.found(padded):
             return None  # "should i use with a friend who has narcan": never using alone
         need = {NEED: NALOXONE_HOW}
+        told = not cues.given_values.isdisjoint(named)
+        if told and not urgent and not self._asking_how.found(padded):
+            return None  # "i injected the naloxone into his thigh": a report
         if urgent or (sign is not None and sign != SWALLOWED):
             return Verdict(Danger.NOW, need)  # "quick, which end goes in", "he's grey, narcan"
         if asking or self._evaluative.found(padded):

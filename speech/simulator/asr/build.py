@@ -34,7 +34,7 @@ from speech.simulator.nlu.lexicon import LEXICON_DIR, lexicon_for
 from speech.simulator.nlu.resolver import MODELS_DIR, interaction_model
 
 # Bump when the corpus or the build changes in a way the inputs' hash cannot see.
-BUILD_VERSION = "2"
+BUILD_VERSION = "3"
 DATA_DIR = Path(__file__).parent
 DISCOUNT_MASS = 0.5
 ESTIMATOR = "kn"

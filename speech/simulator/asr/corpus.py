@@ -65,7 +65,7 @@ def sentences(sources: Sources) -> list[str]:
         filled = list(_filled(samples, slot_types, values, seed=intent["name"]))
         said += filled
         said += _one_shots(filled[::ONE_SHOT_EVERY], language["invocationName"], sources.lexicon)
-    said += _aliased(said, sources.lexicon)
+    said += _aliased(said, sources.lexicon, sources.twins)
     said += _possessed(said, values.get("PERSON", ()))
     said += _openings(language["invocationName"], sources.lexicon)
     for examples in sources.background.values():
@@ -183,12 +183,21 @@ def _after_fillers(said: Sequence[str], lexicon: Lexicon) -> Iterator[str]:
         yield f"{fillers[number % len(fillers)]} {sentence}"
 
 
-def _aliased(said: Sequence[str], lexicon: Lexicon) -> Iterator[str]:
-    """The resolver's slang and other spellings ("od" for overdose, "fent", "smack") said in
-    PER_ALIAS sentences that have what they stand for, spread over the corpus. Forms spelled
-    as letters ("o d") are left to the letters the recogniser already hears."""
+def _aliased(said: Sequence[str], lexicon: Lexicon, twins: Mapping[str, str]) -> Iterator[str]:
+    """The resolver's slang and other spellings ("od" for overdose, "fent", "smack") that the
+    samples never say, in PER_ALIAS sentences that have what they stand for, spread over the
+    corpus. Forms spelled as letters ("o d") are left to the letters the recogniser already
+    hears; a form the samples already say ("oded") is not made likelier, since each extra
+    sentence of a rare spelling is one more place for the decoder to hear it ("go ahead" as
+    "oded"); and a typed form that sounds like a known word ("isnt", "hes") would only fill
+    the recogniser's readings with spellings of one sound."""
+    known = {w for sentence in said for w in words_of(sentence)}
+    known |= {*twins, *(w for w in lexicon.contractions if not w.startswith(("'", "n'")))}
+    sounds = {w.replace("'", "") for w in known}  # "isnt" is "isn't" typed: the same sound
     for alias, meaning in sorted(lexicon.phrases.items()):
         if alias == meaning or any(len(w) < 2 for w in alias.split()):
+            continue
+        if all(w in known or w.replace("'", "") in sounds for w in words_of(alias)):
             continue
         pattern = re.compile(rf"\b{re.escape(meaning)}\b")
         having = [s for s in said if pattern.search(s)]

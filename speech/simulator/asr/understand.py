@@ -5,8 +5,6 @@ from its second or third only in a word or two ("what is are can" / "what is nar
 resolver can tell which of them makes sense. Each reading is weighed by how much less likely the
 recogniser found it than its best, and by how sure the resolver is of what it means; a reading
 the resolver takes as out of domain pays a penalty, since the caller is talking to this skill.
-The intent taken is the one whose readings weigh most together, so that several readings that
-agree on what was meant outweigh one that stands alone; the transcript is the likeliest of them.
 Measured on held-out utterances spoken by espeak-ng (tests/bench/voice.py, README).
 """
 
@@ -27,14 +25,8 @@ from speech.simulator.nlu.resolver import Resolution, Resolver, resolver_for
 # accuracy from audio from 71% (the best reading only) to 75%, and 7 more of 160 spoken
 # emergencies to the emergency. Settings tuned on a development sample (10 readings, the
 # resolver weighed over the acoustic score) gained there and lost on the reported sample.
-# Chosen offline over the readings bench-voice keeps (eighth and ninth sets' samples, 3 voices,
-# 600 decodes), then checked on the tenth's: scale 300 -> 100 and the emergency bonus 0.5 ->
-# 1.0 with the single best-weighed reading deciding: intent 89.35% -> 90.0%, emergencies 222
-# -> 224 of 240, false alarms 10 -> 8; each intent given the summed weight of the readings that
-# mean it (below), on top: 90.5%, the same emergencies and false alarms. Voting gained 0.2 to
-# 0.8 points on each of three other decoder settings' readings too.
 READINGS = 6  # the recogniser's best readings weighed
-SCORE_SCALE = 100.0  # recogniser log-score units (base 1.0001) worth one nat of resolver doubt
+SCORE_SCALE = 300.0  # recogniser log-score units (base 1.0001) worth one nat of resolver doubt
 OUT_OF_DOMAIN = 3.0  # nats: what it costs a reading to mean nothing to the skill
 # nats a reading that is the emergency gains: CONTENT.md's routing rule ("when unsure between
 # emergency and information, choose emergency") applied to what the recogniser is unsure of.
@@ -43,8 +35,7 @@ OUT_OF_DOMAIN = 3.0  # nats: what it costs a reading to mean nothing to the skil
 # normalisation, over six voices and speeds (en-us, en-us+f3, en-us+f4, en-us+m1): 219 -> 226
 # of 240 emergencies, false alarms 14 -> 20 of 360, intent accuracy 82.7% -> 83.7%; +1.0 found
 # no more emergencies and 4 more false alarms. A missed overdose costs more than a false alarm.
-# Now 1.0, with the scale above.
-EMERGENCY_BONUS = 1.0
+EMERGENCY_BONUS = 0.5
 _FLOOR = 1e-3  # a resolver confidence of zero is doubt, not impossibility
 
 
@@ -103,23 +94,17 @@ class Chooser:
         self.emergency = emergency
 
     def understand(self, heard: Heard) -> Understood:
-        """The intent the weighed readings give most weight to, summed over the readings
-        that mean it (several unlikely readings that agree outweigh one that stands alone),
-        and of those readings the likeliest."""
-        votes: dict[str, float] = {}
-        best: dict[str, tuple[float, str, Resolution]] = {}
+        best: tuple[float, str, Resolution] | None = None
         for reading in heard.readings[: self.readings]:
             if not reading.text:
                 continue
             resolution = self.resolver.resolve(reading.text)
             weight = self.weigh(reading.score, resolution)
-            votes[resolution.intent] = votes.get(resolution.intent, 0.0) + math.exp(weight)
-            if resolution.intent not in best or weight > best[resolution.intent][0]:
-                best[resolution.intent] = (weight, reading.text, resolution)
-        if not votes:
+            if best is None or weight > best[0]:
+                best = (weight, reading.text, resolution)
+        if best is None:
             return Understood("", None, heard)
-        _, text, resolution = best[max(votes, key=lambda intent: votes[intent])]
-        return Understood(text, resolution, heard)
+        return Understood(best[1], best[2], heard)
 
     def weigh(self, score: float, resolution: Resolution) -> float:
         """How likely a reading is what was said and meant, in nats (higher is likelier)."""

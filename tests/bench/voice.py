@@ -7,6 +7,7 @@
     python -m tests.bench.voice --set PATH          every utterance of one set; a sealed set's
                                                     figures only (no utterance is printed or
                                                     stored, and its audio is named by hash)
+    ... --causes                                    why audio lost what typing got right
 
 The open held-out sets (never the sealed ones) are spoken by espeak-ng, heard by the recogniser
 exactly as `heroin-help listen --wav` hears them (`listen_files`, the same JSON lines), and

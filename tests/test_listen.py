@@ -12,7 +12,7 @@ import numpy as np
 import orjson
 import pytest
 
-from intents.names import EMERGENCY
+from intents.names import EMERGENCY, LAUNCH_REQUEST
 from speech.simulator.asr.audio import RATE, pcm_for_recogniser
 from speech.simulator.asr.build import build_for
 from speech.simulator.asr.corpus import words_of
@@ -135,6 +135,17 @@ def test_the_build_says_the_medicines_and_expects_both_forms_of_a_negation() -> 
     background = [" ".join(words_of(s)) for kind in background_for("en-US").values() for s in kind]
     assert set(background) <= corpus  # what is not the skill's can be heard as itself
     assert build_for("en-US") == build  # the second start reads the cache
+
+
+def test_the_skill_opened_as_people_say_it_and_slang_for_an_overdose_are_heard(
+    tmp_path: Path,
+) -> None:
+    listener = Listener("en-US")
+    opened = listener.wav(spoken_wav("open the heroin help skill", tmp_path / "1.wav").read_bytes())
+
+    assert opened.intent == LAUNCH_REQUEST, opened.transcript
+    corpus = build_for("en-US").corpus.read_text(encoding="utf-8").split("\n")
+    assert any(" od " in f" {line} " for line in corpus)  # the resolver's "od" can be heard
 
 
 def test_the_endpointer_splits_live_audio_into_what_was_said(tmp_path: Path) -> None:

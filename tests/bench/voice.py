@@ -7,6 +7,7 @@
     python -m tests.bench.voice --set PATH          every utterance of one set; a sealed set's
                                                     figures only (no utterance is printed or
                                                     stored, and its audio is named by hash)
+    ... --causes                                    why audio lost what typing got right
 
 The open held-out sets (never the sealed ones) are spoken by espeak-ng, heard by the recogniser
 exactly as `heroin-help listen --wav` hears them (`listen_files`, the same JSON lines), and
@@ -36,7 +37,7 @@ from intents.names import EMERGENCY, LAUNCH_REQUEST
 from speech.simulator.asr import audio, build, pitch, recogniser
 from speech.simulator.asr.corpus import words_of
 from speech.simulator.asr.listen import listen_files
-from speech.simulator.asr.understand import Chooser, Listener
+from speech.simulator.asr.understand import Chooser, Listener, Understood
 from speech.simulator.nlu.resolver import resolver_for
 from tests.heldout import OPEN_SETS, Entry, load, sealed
 
@@ -93,6 +94,20 @@ def variants() -> dict[str, Callable[[Listener], None]]:
         "no-pitch-normalisation": no_pitch_normalisation,
         "noise-removal": noise_removal,
     }
+
+
+class _Keeping(Listener):
+    """A listener that keeps what it understood of each recording, readings and all, so the
+    bench can say why a reading was lost (the JSON lines hold the chosen one only)."""
+
+    def __init__(self, locale: str) -> None:
+        super().__init__(locale)
+        self.understood: list[Understood] = []
+
+    def wav(self, wav: bytes) -> Understood:
+        found = super().wav(wav)
+        self.understood.append(found)
+        return found
 
 
 @dataclass(frozen=True, slots=True)
@@ -178,7 +193,7 @@ def measure(
     voices: Sequence[tuple[str, int]] = VOICES,
     one_set: Path | None = None,
 ) -> dict[str, Any]:
-    listener = Listener("en-US")
+    listener = _Keeping("en-US")
     variants()[variant](listener)
     started = time.monotonic()
     listener.parts()  # built (or read from the cache) before the clock starts
@@ -199,8 +214,11 @@ def measure(
     seconds = sum(lengths.values())
     twins = build.LocaleData.load("en-US").twins
     resolver = resolver_for("en-US")
+    recogniser_in_use, chooser = listener.parts()
+    dictionary = recogniser_in_use.build.dictionary.read_text("utf-8").splitlines()
+    vocabulary = {line.split(" ", 1)[0].split("(")[0] for line in dictionary if line}
     rows = []
-    for item, line in zip(spoken, lines, strict=True):
+    for item, line, understood in zip(spoken, lines, listener.understood, strict=True):
         reference = spelled(item.entry.utterance, twins)
         hypothesis = spelled(line["transcript"], twins)
         rows.append({
@@ -211,6 +229,13 @@ def measure(
             "errors": edits(reference, hypothesis),
             "negations": negations(reference), "negations_heard": negations(hypothesis),
             "seconds": lengths[item.path],
+            "unknown": sorted(set(words_of(item.entry.utterance)) - vocabulary),
+            "readings": [  # all the recogniser offered, the chooser's share first
+                [r.text, r.score, found.intent, found.confidence]
+                for r in understood.heard.readings
+                for found in (resolver.resolve(r.text),)
+            ],
+            "weighed": chooser.readings,
         })  # fmt: skip
     result = summary(variant, rows, seconds, cpu, wall, built)
     for voice, spent in cpu_by_voice.items():
@@ -304,11 +329,50 @@ def report(result: dict[str, Any]) -> str:
     return "\n".join(lines)
 
 
+def causes(rows: Sequence[dict[str, Any]]) -> str:
+    """Why audio lost what typing got right: each such decode in the first category that fits.
+
+    unknown word: the utterance has a word the language model cannot produce at all;
+    chooser: a reading the recogniser offered meant the right intent, another was chosen;
+    misheard: known words heard wrong, and no reading offered meant the right intent."""
+    lost = [r for r in rows if r["typed"] == r["expected"] and r["heard"] != r["expected"]]
+    gained = sum(r["typed"] != r["expected"] and r["heard"] == r["expected"] for r in rows)
+
+    def cause(row: dict[str, Any]) -> str:
+        if row["unknown"]:
+            return "unknown word"
+        weighed = row["readings"][: row["weighed"]]
+        if any(intent == row["expected"] for _, _, intent, _ in weighed):
+            return "chooser"
+        return "misheard"
+
+    lines = [
+        f"audio lost {len(lost)} that typing got right (and got {gained} typing missed); "
+        f"decodes whose utterance has a word the LM lacks: "
+        f"{sum(bool(r['unknown']) for r in rows)}/{len(rows)}"
+    ]
+    for label, chosen in (
+        ("all", lost),
+        ("emergencies", [r for r in lost if r["expected"] == EMERGENCY]),
+        ("with a negation lost", [r for r in lost if r["negations_heard"] < r["negations"]]),
+    ):
+        counts: dict[str, int] = {}
+        for row in chosen:
+            counts[cause(row)] = counts.get(cause(row), 0) + 1
+        lines.append(
+            f"  {label}: {len(chosen)}: " + ", ".join(f"{k} {v}" for k, v in sorted(counts.items()))
+        )
+    unknown = sorted({w for r in rows for w in r["unknown"]})
+    lines.append(f"  words the LM lacks ({len(unknown)}): {' '.join(unknown)}")
+    return "\n".join(lines)
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m tests.bench.voice", description=__doc__)
     parser.add_argument("--variant", choices=sorted(variants()), default="final")
     parser.add_argument("--all", action="store_true", help="every utterance of the open sets")
     parser.add_argument("--misheard", action="store_true", help="list the wrong intents")
+    parser.add_argument("--causes", action="store_true", help="why audio lost what text got")
     parser.add_argument(
         "--set",
         type=Path,
@@ -339,6 +403,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         suffix += "-" + "-".join(f"{v}{s}" for v, s in args.voices)
     (RESULTS / f"voice-{args.variant}{suffix}.json").write_text(json.dumps(result, indent=1))
     print(report(result))
+    if args.causes and not hidden:
+        print(causes(result["rows"]))
     if args.misheard:
         for row in result["rows"]:
             if row["heard"] != row["expected"]:

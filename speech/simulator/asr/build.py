@@ -34,7 +34,7 @@ from speech.simulator.nlu.lexicon import LEXICON_DIR, lexicon_for
 from speech.simulator.nlu.resolver import MODELS_DIR, interaction_model
 
 # Bump when the corpus or the build changes in a way the inputs' hash cannot see.
-BUILD_VERSION = "1"
+BUILD_VERSION = "3"
 DATA_DIR = Path(__file__).parent
 DISCOUNT_MASS = 0.5
 ESTIMATOR = "kn"
@@ -149,6 +149,8 @@ def input_key(locale: str) -> str:
         corpus.PER_CARRIER,
         corpus.PER_VALUE,
         corpus.ONE_SHOT_EVERY,
+        corpus.FILLER_EVERY,
+        corpus.PER_ALIAS,
         DISCOUNT_MASS,
         ESTIMATOR,
         ACCENTS,

@@ -5,7 +5,10 @@ already knows, so nothing is written twice and a new sample is heard as soon as 
   intents, with each {slot} filled by the slot type's values and synonyms: each carrier phrase
   with a few values, and every value in a few carriers (bounded: the full cross product of
   "{person} is {sign}" alone is tens of thousands of sentences);
-- opening the skill and one-shot requests ("alexa ask heroin help ...");
+- opening the skill as the resolver reads it ("open the heroin help skill", "please start
+  heroin help now", "heroin help start") and one-shot requests ("alexa ask heroin help ...");
+- the resolver's slang said where its meaning is ("signs of an od", "fent"), some sentences
+  after a filler ("um my brother won't wake up"), and "my partner is" also said "my partner's";
 - the out-of-domain background, so the recogniser can hear what is not the skill's business
   instead of forcing it into the skill's words;
 - every sentence again with its contractions swapped (`twins` in `<locale>.yaml`): both
@@ -28,6 +31,8 @@ from speech.simulator.nlu.normalise import fold, number_words
 PER_CARRIER = 6  # values tried in each carrier phrase
 PER_VALUE = 3  # carrier phrases each slot value is heard in, at least
 ONE_SHOT_EVERY = 6  # one sample in this many is also said as "ask heroin help ..."
+FILLER_EVERY = 8  # one sentence in this many is also said after a filler ("um", "hey")
+PER_ALIAS = 4  # sentences each of the resolver's slang forms ("od", "fent") is heard in
 _SLOT = re.compile(r"\{(\w+)\}")
 _WORD = re.compile(r"[a-z']+")
 
@@ -60,9 +65,12 @@ def sentences(sources: Sources) -> list[str]:
         filled = list(_filled(samples, slot_types, values, seed=intent["name"]))
         said += filled
         said += _one_shots(filled[::ONE_SHOT_EVERY], language["invocationName"], sources.lexicon)
+    said += _aliased(said, sources.lexicon, sources.twins)
+    said += _possessed(said, values.get("PERSON", ()))
     said += _openings(language["invocationName"], sources.lexicon)
     for examples in sources.background.values():
         said += examples
+    said += _after_fillers(said, sources.lexicon)
     out: dict[str, None] = {}
     swap = _Twins(sources.twins)
     for sentence in said:
@@ -149,12 +157,66 @@ def _fill(carrier: str, queues: Mapping[str, _Queue]) -> str:
 
 
 def _openings(invocation: str, lexicon: Lexicon) -> Iterator[str]:
-    """Opening the skill: "open heroin help", "alexa, launch heroin help", "heroin help"."""
+    """Opening the skill as the resolver reads it: "open heroin help", "alexa, launch heroin
+    help", "heroin help", "open the heroin help skill", "please start heroin help now",
+    "heroin help start"; each verb with each way round, the openers and closers in turn."""
     yield invocation
-    for verb in lexicon.launch_verbs:
+    openers, closers = lexicon.launch_openers, lexicon.launch_closers
+    for number, verb in enumerate(lexicon.launch_verbs):
         yield f"{verb} {invocation}"
         for wake in lexicon.wake_words[:1]:
             yield f"{wake} {verb} {invocation}"
+        yield f"{verb} the {invocation} {('skill', 'app')[number % 2]}"
+        yield f"{lexicon.wake_words[0]} {verb} the {invocation} {('app', 'skill')[number % 2]}"
+        yield f"{invocation} {verb}"
+        if openers:
+            yield f"{openers[number % len(openers)]} {verb} {invocation}"
+        if closers:
+            yield f"{verb} {invocation} {closers[number % len(closers)]}"
+
+
+def _after_fillers(said: Sequence[str], lexicon: Lexicon) -> Iterator[str]:
+    """Every FILLER_EVERY-th sentence again after a filler, the fillers in turn: callers say
+    "um my brother won't wake up", and the resolver drops the filler."""
+    fillers = sorted(lexicon.fillers)
+    for number, sentence in enumerate(said[::FILLER_EVERY]):
+        yield f"{fillers[number % len(fillers)]} {sentence}"
+
+
+def _aliased(said: Sequence[str], lexicon: Lexicon, twins: Mapping[str, str]) -> Iterator[str]:
+    """The resolver's slang and other spellings ("od" for overdose, "fent", "smack") that the
+    samples never say, in PER_ALIAS sentences that have what they stand for, spread over the
+    corpus. Forms spelled as letters ("o d") are left to the letters the recogniser already
+    hears; a form the samples already say ("oded") is not made likelier, since each extra
+    sentence of a rare spelling is one more place for the decoder to hear it ("go ahead" as
+    "oded"); and a typed form that sounds like a known word ("isnt", "hes") would only fill
+    the recogniser's readings with spellings of one sound."""
+    known = {w for sentence in said for w in words_of(sentence)}
+    known |= {*twins, *(w for w in lexicon.contractions if not w.startswith(("'", "n'")))}
+    sounds = {w.replace("'", "") for w in known}  # "isnt" is "isn't" typed: the same sound
+    for alias, meaning in sorted(lexicon.phrases.items()):
+        if alias == meaning or any(len(w) < 2 for w in alias.split()):
+            continue
+        if all(w in known or w.replace("'", "") in sounds for w in words_of(alias)):
+            continue
+        pattern = re.compile(rf"\b{re.escape(meaning)}\b")
+        having = [s for s in said if pattern.search(s)]
+        step = max(1, len(having) // PER_ALIAS)
+        for sentence in having[::step][:PER_ALIAS]:
+            yield pattern.sub(alias, sentence, count=1)
+
+
+def _possessed(said: Sequence[str], people: Sequence[str]) -> Iterator[str]:
+    """A person's "is" said short: "my partner is not breathing" as "my partner's not
+    breathing", the contraction the twins cannot swap for every noun (it is also a
+    possessive)."""
+    nouns = sorted({p.split()[-1] for p in people if " " in p and not p.endswith("'s")})
+    pattern = re.compile(rf"\b(?:my|the|this|a|me) ({'|'.join(map(re.escape, nouns))}) is\b")
+    if not nouns:
+        return
+    for sentence in said:
+        if pattern.search(sentence):
+            yield pattern.sub(lambda m: m.group(0)[: -len(" is")] + "'s", sentence, count=1)
 
 
 def _one_shots(samples: Iterable[str], invocation: str, lexicon: Lexicon) -> Iterator[str]:

@@ -495,7 +495,7 @@ def test_the_questions_the_seeds_miss(
 
 
 def test_every_heldout_crisis_statement_reaches_crisis(resolver: Resolver) -> None:
-    """Issue 11: crisis statements 100%, in every open set (145 of them)."""
+    """Issue 11: crisis statements 100%, in every open set (585 of them, in 37 sets)."""
     crises = [e.utterance for path in OPEN_SETS for e in load(path) if e.intent == CRISIS_INTENT]
     assert len(crises) >= 100
     missed = [u for u in crises if resolver.resolve(u).intent != CRISIS_INTENT]

@@ -55,6 +55,7 @@ LATER_SETS = tuple(
         "twentieth", "topics-sixteenth",  # a fifteenth writer's pair, the same
         "twenty-first", "topics-seventeenth",  # two writers given no angle, the same
         "twenty-second", "topics-eighteenth",
+        "twenty-fourth", "topics-twentieth",  # one more writer given no angle, the same
     )
 )  # fmt: skip
 OPEN_SETS = (*LEGACY_SETS, FOURTH_SET, TOPICS_SET, SIXTH_SET, *LATER_SETS)

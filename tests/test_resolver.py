@@ -118,6 +118,18 @@ FLOORS = {
         "rejected": 0,
         "false_rejects": 0,
     },
+    "en-US.twenty-fourth.yaml": {
+        "accuracy": 0.985,
+        "recall": 135,
+        "rejected": 76,
+        "false_rejects": 1,
+    },
+    "en-US.topics-twentieth.yaml": {
+        "accuracy": 0.97,
+        "recall": 0,
+        "rejected": 0,
+        "false_rejects": 1,
+    },
     "en-US.topics-seventh.yaml": {
         "accuracy": 0.975,
         "recall": 0,
@@ -495,7 +507,7 @@ def test_the_questions_the_seeds_miss(
 
 
 def test_every_heldout_crisis_statement_reaches_crisis(resolver: Resolver) -> None:
-    """Issue 11: crisis statements 100%, in every open set (585 of them, in 37 sets)."""
+    """Issue 11: crisis statements 100%, in every open set (623 of them, in 40 sets)."""
     crises = [e.utterance for path in OPEN_SETS for e in load(path) if e.intent == CRISIS_INTENT]
     assert len(crises) >= 100
     missed = [u for u in crises if resolver.resolve(u).intent != CRISIS_INTENT]

@@ -56,6 +56,7 @@ LATER_SETS = tuple(
         "twenty-first", "topics-seventeenth",  # two writers given no angle, the same
         "twenty-second", "topics-eighteenth",
         "twenty-fourth", "topics-twentieth",  # one more writer given no angle, the same
+        "twenty-fifth", "twenty-sixth",  # two emergency-heavy sets, the same
     )
 )  # fmt: skip
 OPEN_SETS = (*LEGACY_SETS, FOURTH_SET, TOPICS_SET, SIXTH_SET, *LATER_SETS)

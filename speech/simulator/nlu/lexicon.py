@@ -26,17 +26,19 @@ class Priority:
     unless_intent: str
     unless_cues: tuple[str, ...]
     near: tuple[Near, ...] = ()
+    pairs: Pairs | None = None
 
     @classmethod
     def of(cls, data: Mapping[str, Any]) -> Priority:
         unless = data["unless"]
         return cls(
             intent=str(data["intent"]),
-            cues=(*(str(cue) for cue in data["cues"]), *_pairs(data.get("pairs", {}))),
+            cues=tuple(str(cue) for cue in data["cues"]),
             not_cues=tuple(str(cue) for cue in data.get("not", ())),
             unless_intent=str(unless["intent"]),
             unless_cues=tuple(str(cue) for cue in unless["cues"]),
             near=tuple(Near.of(near) for near in data.get("near", ())),
+            pairs=Pairs.of(data["pairs"]) if "pairs" in data else None,
         )
 
 
@@ -58,15 +60,23 @@ class Near:
         )
 
 
-def _pairs(data: Mapping[str, Any]) -> list[str]:
+@dataclass(frozen=True, slots=True)
+class Pairs:
     """Two things set against each other, in either order, by any of the joining words:
-    "withdrawal or an overdose", "overdosing versus dope sick", "withdrawal or is he overdosing"."""
-    one = [str(p) for p in data.get("either", ())]
-    other = [str(p) for p in data.get("or", ())]
-    joins = [str(j) for j in data.get("joined_by", ())]
-    return [
-        f"{a} {j} {b}" for x, y in ((one, other), (other, one)) for a in x for b in y for j in joins
-    ]
+    "withdrawal or an overdose", "overdosing versus dope sick", "withdrawal or is he overdosing".
+    A joining word that is empty lets the two stand side by side ("overdosed last night")."""
+
+    either: tuple[str, ...]
+    or_: tuple[str, ...]
+    joined_by: tuple[str, ...]
+
+    @classmethod
+    def of(cls, data: Mapping[str, Any]) -> Pairs:
+        return cls(
+            either=tuple(str(p) for p in data["either"]),
+            or_=tuple(str(p) for p in data["or"]),
+            joined_by=tuple(str(j) for j in data["joined_by"]),
+        )
 
 
 @dataclass(frozen=True, slots=True)

@@ -75,12 +75,27 @@ def alternation(phrases: Iterable[str]) -> re.Pattern[str]:
 
 
 def in_order(
-    cues: Iterable[str], near: Iterable[tuple[Iterable[str], Iterable[str], int]]
+    cues: Iterable[str],
+    near: Iterable[tuple[Iterable[str], Iterable[str], int]],
+    pairs: tuple[Iterable[str], Iterable[str], Iterable[str]] | None = None,
 ) -> re.Pattern[str]:
-    """Any of the phrases as whole words (`alternation`), or a phrase of each `near` first list
-    followed by one of its second list with at most so many words between them."""
+    """Any of the phrases as whole words (`alternation`); or a phrase of each `near` first list
+    followed by one of its second list with at most so many words between them; or a phrase of
+    either `pairs` list, one of its joining words (an empty one: none) and one of the other list.
+    Each part is its own trie, so pairings cost neither a list of every combination nor the
+    seconds it took to compile one."""
+    options = []
+    if pairs is not None:  # first: a pairing is longer than the cue its first part may be
+        one, other, joins = (list(part) for part in pairs)
+        words = [j for j in joins if j]
+        join = f" {_trie_pattern(words)} " if words else " "
+        if words and len(words) < len(joins):
+            join = f" (?:{_trie_pattern(words)} )?"
+        options += [
+            f"{_trie_pattern(a)}{join}{_trie_pattern(b)}" for a, b in ((one, other), (other, one))
+        ]
     said = list(cues)
-    options = [_trie_pattern(said)] if said else []
+    options += [_trie_pattern(said)] if said else []
     options += [
         f"{_trie_pattern(list(first))}(?: [^ ]+){{0,{within}}} {_trie_pattern(list(then))}"
         for first, then, within in near

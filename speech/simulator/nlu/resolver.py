@@ -529,12 +529,21 @@ def _cues(normalise: Normaliser, phrases: Iterable[str]) -> re.Pattern[str] | No
 
 
 def _said(normalise: Normaliser, rule: Priority) -> re.Pattern[str]:
-    """A priority rule's cues, whole or in two parts (`Near`)."""
+    """A priority rule's cues: whole, in two parts (`Near`), or as two things set against each
+    other (`Pairs`)."""
+    pairs = rule.pairs
     return in_order(
         (normalise(cue) for cue in rule.cues),
         (
             ([normalise(p) for p in near.first], [normalise(p) for p in near.then], near.within)
             for near in rule.near
+        ),
+        None
+        if pairs is None
+        else (
+            [normalise(p) for p in pairs.either],
+            [normalise(p) for p in pairs.or_],
+            [normalise(j) for j in pairs.joined_by],
         ),
     )
 

@@ -57,6 +57,12 @@ LATER_SETS = tuple(
         "twenty-second", "topics-eighteenth",
         "twenty-fourth", "topics-twentieth",  # one more writer given no angle, the same
         "twenty-fifth", "twenty-sixth",  # two emergency-heavy sets, the same
+        "twelfth", "topics-eighth",  # sealed to the end of their rounds, scored once, then opened
+        "twenty-third", "topics-nineteenth",
+        # Four emergency-heavy sets and a topics set weighted to crisis, each writer given an
+        # angle: a household in chaos, older callers, people who use and outreach workers,
+        # English from outside the US; hints and euphemisms. Scored once, reported, opened.
+        "twenty-seventh", "twenty-eighth", "twenty-ninth", "thirtieth", "topics-twenty-first",
     )
 )  # fmt: skip
 OPEN_SETS = (*LEGACY_SETS, FOURTH_SET, TOPICS_SET, SIXTH_SET, *LATER_SETS)

@@ -28,6 +28,14 @@ class Priority:
     near: tuple[Near, ...] = ()
     pairs: Pairs | None = None
 
+    def words(self) -> set[str]:
+        """Every word the rule's phrases say."""
+        phrases = [*self.cues, *self.not_cues, *self.unless_cues]
+        phrases += [p for near in self.near for p in (*near.first, *near.then)]
+        if self.pairs is not None:
+            phrases += [*self.pairs.either, *self.pairs.or_, *self.pairs.joined_by]
+        return {word for phrase in phrases for word in phrase.split()}
+
     @classmethod
     def of(cls, data: Mapping[str, Any]) -> Priority:
         unless = data["unless"]

@@ -203,6 +203,8 @@ class Resolver:
                     spoken.setdefault(word, set()).add(f"{slot_type.name}:{canonical}")
         known.update(w for phrase in lexicon.phrases for w in phrase.split())
         known.update(w for filler in lexicon.fillers for w in filler.split())  # "like kicking"
+        # A word a priority rule says is heard as said: "staring at my pistol" is not "stirring".
+        known.update(w for rule in lexicon.priorities for w in rule.words())
         self.normalise = Normaliser(lexicon, Joiner(spoken, known))
         self._launch = self._launch_pattern()
         self.routing = RoutingRule(lexicon, plain)
@@ -300,6 +302,10 @@ class Resolver:
         if outranking is not None:  # a crisis statement, whatever else was said
             return self._resolution(utterance, outranking, reading, 1.0)
         exact = self._exact_match(reading)
+        if exact == REPORT_INTENT:
+            verdict = self._verdict(reading)
+            if verdict.danger is Danger.NOW:  # "i got the narcan, what now": how, not a fact
+                return self._resolution(utterance, EMERGENCY, reading, 1.0, verdict.implied)
         if exact is not None:
             return self._resolution(utterance, exact, reading, 1.0)
         answer = self.lexicon.answer_words.get(words[0]) if answering else None
@@ -390,6 +396,8 @@ class Resolver:
         if after.intent in (STOP, CANCEL) or (states and after.intent not in MOVES):
             return after  # "yes we have narcan" reports a state; "yes he is" only says who
         reading = Reading(rest, self.tagger)
+        if after.intent == EMERGENCY and self._verdict(reading).danger is Danger.NOW:
+            return after  # "yes, they said narcan, how do i use it"
         if self._decide(reading).out_of_domain and not self._clear(answer, reading):
             return Resolution(utterance, FALLBACK, confidence=after.confidence)
         return Resolution(utterance, answer)

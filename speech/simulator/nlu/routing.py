@@ -45,7 +45,7 @@ NALOXONE_HOW = "naloxone_how"
 class Danger(enum.Enum):
     NONE = "none"
     ASKING = "asking"  # a question about danger
-    NOT_OURS = "not_ours"  # a swallowed thing that is no opioid: "the dog ate chocolate"
+    NOT_OURS = "not_ours"  # something not ours swallowed or overdone: "the dog ate chocolate"
     LIKELY = "likely"  # a sign or cue with no person ("my laptop is not responding")
     URGENT = "urgent"  # urgency said of a person, nothing else: the emergency unless clearly not
     NOW = "now"  # a person in danger, or naloxone needed now: the emergency
@@ -151,7 +151,7 @@ class RoutingRule:
         if sign == SWALLOWED and SUBSTANCE not in slots and not unknown:
             return NOT_OURS  # "the baby ate some dirt": swallowed, but nothing of ours
         if self._in_another_sense(padded, slots):
-            return NONE  # "i overdosed on coffee": too much of something not ours
+            return NOT_OURS  # "i overdosed on coffee": too much of something not ours
         if asking:
             return ASKING if sign or NEED in slots else NONE
         # "the baby ate some of my medicine": a medicine nobody named may be an opioid
@@ -212,7 +212,11 @@ class RoutingRule:
         )
         part = self._parts.found(padded) and not elsewhere
         verb = urgent and self._verbs.found(padded) and not elsewhere  # "before i spray, hurry"
-        if not (medicine or part or verb) or self._acquiring.found(padded):
+        acting = self._acts.found(padded)
+        # Where it came from is not what is asked: "the needle the pharmacy gave me, where do
+        # i stick it, quick"
+        acquiring = self._acquiring.found(padded) and not (urgent and acting)
+        if not (medicine or part or verb) or acquiring:
             return None
         if sign is None and self._using_plans.found(padded):
             return None  # "should i use with a friend who has narcan": never using alone
@@ -226,7 +230,6 @@ class RoutingRule:
             return None  # "is it safe to give narcan to a kid" asks about giving it
         if medicine and part:
             return Verdict(Danger.NOW, need)  # "is it up the nose with the narcan"
-        acting = self._acts.found(padded)
         first_person = self._first_person.found(padded)
         holding = not cues.holding_values.isdisjoint(named) or self._holding.found(padded)
         how = self._asking_how.found(padded)

@@ -63,6 +63,12 @@ LATER_SETS = tuple(
         # angle: a household in chaos, older callers, people who use and outreach workers,
         # English from outside the US; hints and euphemisms. Scored once, reported, opened.
         "twenty-seventh", "twenty-eighth", "twenty-ninth", "thirtieth", "topics-twenty-first",
+        "thirty-first", "topics-twenty-second",  # sealed to the end of round fifteen, then opened
+        # Three more emergency-heavy sets (public places, family at home, the extremes of length
+        # and speech recognition's errors) and three topics sets weighted to crisis (people who
+        # use, worried others, second-language English). Scored once, reported, opened.
+        "thirty-second", "thirty-third", "thirty-fourth",
+        "topics-twenty-third", "topics-twenty-fourth", "topics-twenty-fifth",
     )
 )  # fmt: skip
 OPEN_SETS = (*LEGACY_SETS, FOURTH_SET, TOPICS_SET, SIXTH_SET, *LATER_SETS)

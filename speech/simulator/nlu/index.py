@@ -61,6 +61,7 @@ class _Shelf:
     documents: slice
     centroids: slice
     words: slice
+    outside: Ints  # the rows, relative to `documents`, of heterogeneous classes' samples
 
 
 class SampleIndex:
@@ -107,6 +108,10 @@ class SampleIndex:
                 documents=slice(start, start + size),
                 centroids=slice(start + size, start + size + len(labels)),
                 words=slice(start + size + len(labels), start + size + 2 * len(labels)),
+                outside=np.array(
+                    [p for p, i in enumerate(indexes) if samples[i].label in heterogeneous],
+                    dtype=np.int64,
+                ),
             )
         self._size = len(rows)
         vocabulary = frozenset(vocabulary_rows)
@@ -179,7 +184,14 @@ class SampleIndex:
         cosines = products[shelf.documents]
         count = min(CANDIDATES, len(cosines))
         best: dict[str, float] = {}
-        for position in np.argpartition(-cosines, count - 1)[:count].tolist():
+        candidates = np.argpartition(-cosines, count - 1)[:count].tolist()
+        if len(shelf.outside):
+            # The nearest out-of-domain sample is always weighed: a frame many samples share
+            # ("what are the signs of ...") must not crowd out the request it really is.
+            closest = int(shelf.outside[np.argmax(cosines[shelf.outside])])
+            if closest not in candidates:
+                candidates.append(closest)
+        for position in candidates:
             cosine = float(cosines[position])
             if cosine <= 0.0:
                 continue

@@ -116,6 +116,7 @@ class RoutingCues:
     phrases matched on normalised words, or slot value ids."""
 
     emergency_cues: tuple[str, ...]  # danger without a sign value: "took too much"
+    cries: tuple[str, ...]  # a cry for help with where it is: "overdose in the stairwell"
     hypothetical: tuple[str, ...]  # "if", "how do you know": asking about danger, not in it
     not_hypothetical: tuple[str, ...]  # "i don't know if", "might be": doubt, not a question
     # "if", "in case": a condition, which makes hypothetical only the state said after it
@@ -166,6 +167,7 @@ class RoutingCues:
 
         return cls(
             emergency_cues=phrases("emergency_cues"),
+            cries=phrases("cries"),
             hypothetical=phrases("hypothetical"),
             not_hypothetical=phrases("not_hypothetical"),
             conditional=phrases("conditional"),
@@ -240,6 +242,8 @@ class Lexicon:
     # Subjects of other addictions and other medicine ("caffeine withdrawal", "quit smoking"):
     # said with no drug of ours, a topic's frame is about them (`resolver.FOREIGN_PENALTY`).
     foreign_subjects: tuple[str, ...] = ()
+    other_emergencies: tuple[str, ...] = ()  # foreign subjects that are emergencies of their own
+    explained_signs: frozenset[str] = frozenset()  # signs another emergency explains: a fall
     drug_words: tuple[str, ...] = ()
     # A state denied that says another: a breathing report denied is the sign "not breathing".
     denied: Mapping[tuple[str, str], Denial] = field(default_factory=dict)
@@ -283,6 +287,8 @@ class Lexicon:
             },
             question_openers=frozenset(str(w) for w in data.get("question_openers", ())),
             foreign_subjects=tuple(str(w) for w in data.get("foreign_subjects", ())),
+            other_emergencies=tuple(str(w) for w in data.get("other_emergencies", ())),
+            explained_signs=frozenset(str(w) for w in data.get("explained_signs", ())),
             drug_words=tuple(str(w) for w in data.get("drug_words", ())),
             anchors={
                 str(intent): tuple(str(w) for w in words)

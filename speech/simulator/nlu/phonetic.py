@@ -82,8 +82,16 @@ def sound_key(word: str) -> str:
 class Joiner:
     """Rejoins split vocabulary words in a list of words (already lower-case, no punctuation)."""
 
-    def __init__(self, vocabulary: Mapping[str, Collection[str]], known: Iterable[str]) -> None:
-        """`vocabulary`: each word of the slot values, with its senses (the values it is in)."""
+    def __init__(
+        self,
+        vocabulary: Mapping[str, Collection[str]],
+        known: Iterable[str],
+        names: Collection[str] = (),
+    ) -> None:
+        """`vocabulary`: each word of the slot values, with its senses (the values it is in,
+        as "TYPE:value"); `names`: the slot types whose words are names (a medicine, a drug),
+        the only words joined from pieces that are words themselves ("sub oxone" is suboxone,
+        "for getting" is no "forgetting")."""
         words = {w for w in vocabulary if len(w) >= MIN_LENGTH and w.isalpha()}
         self.exact = frozenset(words)
         self.senses = {word: frozenset(vocabulary[word]) for word in words}
@@ -92,6 +100,11 @@ class Joiner:
             by_key.setdefault(sound_key(word), []).append(word)
         self.by_sound = {key: tuple(alike) for key, alike in by_key.items()}
         self.known = frozenset(known) | self.exact
+        self.names = frozenset(
+            word
+            for word, senses in self.senses.items()
+            if any(sense.split(":", 1)[0] in names for sense in senses)
+        )
         # Every way to cut a vocabulary word into two to four pieces, so an exact join is one
         # lookup: ("meth", "a", "done") -> "methadone".
         self._pieces: dict[tuple[str, ...], str] = {}
@@ -159,7 +172,7 @@ class Joiner:
             if any(w in self.exact for w in window):
                 continue  # a whole vocabulary word is already there
             exact = self._pieces.get(window)
-            if exact is not None:
+            if exact is not None and (exact in self.names or any(unknown[start : start + size])):
                 return exact, size
             if any(unknown[start : start + size]):
                 match = self._sounds_like("".join(window))

@@ -45,7 +45,7 @@ from speech.simulator.nlu.index import Group, Sample, SampleIndex
 from speech.simulator.nlu.lexicon import Lexicon, Priority, lexicon_for
 from speech.simulator.nlu.normalise import NUMBER_WORDS, Normaliser, alternation, in_order
 from speech.simulator.nlu.phonetic import Joiner
-from speech.simulator.nlu.routing import PERSON, SUBSTANCE, Danger, RoutingRule, Verdict
+from speech.simulator.nlu.routing import PERSON, SIGN, SUBSTANCE, Danger, RoutingRule, Verdict
 from speech.simulator.nlu.slots import Candidates, SlotTagger, SlotType, Span
 
 MODELS_DIR = Path(__file__).parent / "models"
@@ -205,7 +205,9 @@ class Resolver:
         known.update(w for filler in lexicon.fillers for w in filler.split())  # "like kicking"
         # A word a priority rule says is heard as said: "staring at my pistol" is not "stirring".
         known.update(w for rule in lexicon.priorities for w in rule.words())
-        self.normalise = Normaliser(lexicon, Joiner(spoken, known))
+        subjects = (*lexicon.foreign_subjects, *lexicon.other_emergencies)  # "stairs", no "stirs"
+        known.update(w for subject in subjects for w in subject.split())
+        self.normalise = Normaliser(lexicon, Joiner(spoken, known, lexicon.domain_types))
         self._launch = self._launch_pattern()
         self.routing = RoutingRule(lexicon, plain)
         self._priorities = [
@@ -218,7 +220,8 @@ class Resolver:
             for rule in lexicon.priorities
         ]
         self._topics = [(topic, _cues(plain, topic.cues)) for topic in lexicon.topics]
-        self._foreign = _cues(plain, lexicon.foreign_subjects)
+        self._foreign = _cues(plain, (*lexicon.foreign_subjects, *lexicon.other_emergencies))
+        self._other_emergencies = _cues(plain, lexicon.other_emergencies)
         self._drug_words = _cues(plain, lexicon.drug_words)
         self._anchors = {
             intent: (
@@ -333,6 +336,8 @@ class Resolver:
             return Decision(FALLBACK, 1.0, unknown=True)  # no word of it is in any sample
         verdict = self._verdict(reading)
         danger = verdict.danger
+        if danger is Danger.NOW and foreign and self._explained(reading):
+            danger = Danger.NOT_OURS  # "grandpa fell down the stairs", "took too much tylenol"
         if EMERGENCY in scores:
             if danger in SHIFTS:
                 scores[EMERGENCY] += SHIFTS[danger]
@@ -430,6 +435,17 @@ class Resolver:
         if self._drug_words is not None and self._drug_words.search(padded) is not None:
             return False
         return not reading.spans(self._domain_types)
+
+    def _explained(self, reading: Reading) -> bool:
+        """Another emergency named, and no sign said but those it explains: a fall explains a
+        collapse, not breathing that has stopped (the guide's steps hold for that, whatever
+        the cause)."""
+        pattern = self._other_emergencies
+        if pattern is None or pattern.search(f" {reading.text} ") is None:
+            return False
+        sign = self.intent_slots[EMERGENCY][SIGN].name
+        said = {span.ids[sign] for span in reading.spans(frozenset({sign}))}
+        return said <= self.lexicon.explained_signs
 
     def _anchored(self, intent: str, reading: Reading) -> bool:
         """Whether the words say what the intent is about (`anchors` in the lexicon)."""

@@ -79,6 +79,14 @@ class _Cues:
             m.end() == end for m in self._pattern.finditer(padded)
         )
 
+    def begins(self, padded: str) -> bool:
+        """Said first, or after one word: "overdose in the stairwell", "help overdose in the
+        bathroom", not "what is the overdose in the story about"."""
+        second = padded.find(" ", 1)
+        return self._pattern is not None and any(
+            m.start() <= second + 1 for m in self._pattern.finditer(padded)
+        )
+
     def without(self, padded: str) -> str:
         return padded if self._pattern is None else self._pattern.sub(" ", padded)
 
@@ -92,6 +100,7 @@ class RoutingRule:
             return _Cues(normalise, words)
 
         self._emergency = phrases(cues.emergency_cues)
+        self._cries = phrases(cues.cries)
         self._hypothetical = phrases(cues.hypothetical)
         self._not_hypothetical = phrases(cues.not_hypothetical)
         self._conditional = phrases(cues.conditional)
@@ -167,6 +176,8 @@ class RoutingRule:
             return Verdict(Danger.URGENT)
         if said_of and self._emergency.found(padded):
             return Verdict(Danger.URGENT)  # "he's doing it again", "my son took too much"
+        if self._cries.begins(padded):
+            return Verdict(Danger.NOW)  # "overdose in the stairwell": a cry, and where
         if not said_of and not urgent and self._media.found(padded):
             return NONE  # "i want to hear blue monday": a title, nobody in danger
         if sign or self._emergency.found(padded):
@@ -239,6 +250,8 @@ class RoutingRule:
             return Verdict(Danger.NOW, need)  # "narcan, now what", "walk me through narcan"
         if medicine and acting and self._how_last.ends(padded):
             return Verdict(Danger.NOW, need)  # "give narcan how", "spray the narcan where"
+        if medicine and len(padded.split()) <= 3 and self._how_last.ends(padded):
+            return Verdict(Danger.NOW, need)  # "narcan how": the medicine, then only "how"
         if acting and first_person and (person is not None or part):
             return Verdict(Danger.NOW, need)  # "do i lay him down before i spray it"
         return None

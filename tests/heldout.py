@@ -69,6 +69,9 @@ LATER_SETS = tuple(
         # use, worried others, second-language English). Scored once, reported, opened.
         "thirty-second", "thirty-third", "thirty-fourth",
         "topics-twenty-third", "topics-twenty-fourth", "topics-twenty-fifth",
+        # Two emergency-heavy sets (callers already helping; young people at parties) and two
+        # crisis-weighted topics sets (stoic and indirect; young and lonely). The same.
+        "thirty-sixth", "thirty-seventh", "topics-twenty-seventh", "topics-twenty-eighth",
     )
 )  # fmt: skip
 OPEN_SETS = (*LEGACY_SETS, FOURTH_SET, TOPICS_SET, SIXTH_SET, *LATER_SETS)

@@ -38,8 +38,11 @@ class Normaliser:
         # A state said, then denied last with the state left out: "breathing ... he is not".
         self._elided = (
             re.compile(
-                rf"\b(?P<state>{states})\b.*\b(?:he|she|they|it|someone) (?:is|are|was|were)"
-                r" not(?: any ?more| again| now)?$"
+                rf"\b(?P<state>{states})\b.*\b(?:(?:he|she|they|it|someone) (?:is|are|was|were)"
+                r" not(?: any ?more| again| now)?"
+                # ... or stopped: "he was breathing a minute ago and now he stopped"
+                r"|(?:he|she|they|it|someone|and) (?:has |have |had |just |then )?stopped"
+                r"(?: again| now| completely)?)$"
             )
             if states
             else None

@@ -248,6 +248,8 @@ class RoutingRule:
             return Verdict(Danger.NOW, need)  # "i have the narcan here, what do i do with it"
         if medicine and how:
             return Verdict(Danger.NOW, need)  # "narcan, now what", "walk me through narcan"
+        if medicine and first_person and self._verbs.found(padded) and not elsewhere:
+            return Verdict(Danger.NOW, need)  # "do i need to prime the narcan or just push it"
         if medicine and acting and self._how_last.ends(padded):
             return Verdict(Danger.NOW, need)  # "give narcan how", "spray the narcan where"
         if medicine and len(padded.split()) <= 3 and self._how_last.ends(padded):

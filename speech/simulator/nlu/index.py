@@ -127,10 +127,16 @@ class SampleIndex:
                 column = columns[number, term, row in vocabulary]
                 column[0].append(row)
                 column[1].append(weight)
-        self._columns = {
-            key: (np.array(r, dtype=np.int64), np.array(w, dtype=np.float64))
-            for key, (r, w) in columns.items()
-        }
+        # Per group's number, per kind of row (query rows, vocabulary rows): term -> its
+        # column. A term is a string, whose hash Python keeps: one lookup per term.
+        self._columns: list[tuple[dict[str, tuple[Ints, Floats]], ...]] = [
+            ({}, {}) for _ in self._numbers
+        ]
+        for (number, term, of_vocabulary), (r, w) in columns.items():
+            self._columns[number][of_vocabulary][term] = (
+                np.array(r, dtype=np.int64),
+                np.array(w, dtype=np.float64),
+            )
         self.groups = tuple(self._shelves)
 
     def vector(self, terms: list[str]) -> dict[str, float]:
@@ -152,12 +158,12 @@ class SampleIndex:
                 read[text] = (self.vector(terms), said)
             query, said = read[text]
             asked[group] = (text, sum(said.values()) or 1.0)
-            number = self._numbers[group]
-            columns = self._columns
             # The query vector meets samples and centroids; its words' IDF meets vocabularies.
-            for words, of_vocabulary in ((query, False), (said, True)):
+            for words, columns in zip(
+                (query, said), self._columns[self._numbers[group]], strict=True
+            ):
                 for term, weight in words.items():
-                    column = columns.get((number, term, of_vocabulary))
+                    column = columns.get(term)
                     if column is not None:
                         rows.append(column[0])
                         weights.append(column[1])
@@ -182,6 +188,8 @@ class SampleIndex:
         self, shelf: _Shelf, products: Floats, text: str, said: float
     ) -> dict[str, float]:
         cosines = products[shelf.documents]
+        if not cosines.any():
+            return {}  # no word in common with any of this group's samples
         count = min(CANDIDATES, len(cosines))
         best: dict[str, float] = {}
         candidates = np.argpartition(-cosines, count - 1)[:count].tolist()
@@ -191,8 +199,7 @@ class SampleIndex:
             closest = int(shelf.outside[np.argmax(cosines[shelf.outside])])
             if closest not in candidates:
                 candidates.append(closest)
-        for position in candidates:
-            cosine = float(cosines[position])
+        for position, cosine in zip(candidates, cosines[candidates].tolist(), strict=True):
             if cosine <= 0.0:
                 continue
             sample = shelf.samples[position]

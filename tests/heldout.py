@@ -72,6 +72,9 @@ LATER_SETS = tuple(
         # Two emergency-heavy sets (callers already helping; young people at parties) and two
         # crisis-weighted topics sets (stoic and indirect; young and lonely). The same.
         "thirty-sixth", "thirty-seventh", "topics-twenty-seventh", "topics-twenty-eighth",
+        # Three crisis-weighted topics sets (illness, pain and debt; someone else at risk; no
+        # angle), scored after the final sealed pair, then opened.
+        "topics-twenty-ninth", "topics-thirtieth", "topics-thirty-first",
     )
 )  # fmt: skip
 OPEN_SETS = (*LEGACY_SETS, FOURTH_SET, TOPICS_SET, SIXTH_SET, *LATER_SETS)

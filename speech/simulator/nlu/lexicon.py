@@ -239,6 +239,7 @@ class Lexicon:
     # Words a question opens with: a drug and a person named in a question, with no sign, ask
     # about the drug ("why do they call methadone liquid handcuffs").
     question_openers: frozenset[str] = frozenset()
+    question_tails: tuple[str, ...] = ()  # a question asked last: "..., what is that"
     # Subjects of other addictions and other medicine ("caffeine withdrawal", "quit smoking"):
     # said with no drug of ours, a topic's frame is about them (`resolver.FOREIGN_PENALTY`).
     foreign_subjects: tuple[str, ...] = ()
@@ -286,6 +287,7 @@ class Lexicon:
                 for value, said in values.items()
             },
             question_openers=frozenset(str(w) for w in data.get("question_openers", ())),
+            question_tails=tuple(str(w) for w in data.get("question_tails", ())),
             foreign_subjects=tuple(str(w) for w in data.get("foreign_subjects", ())),
             other_emergencies=tuple(str(w) for w in data.get("other_emergencies", ())),
             explained_signs=frozenset(str(w) for w in data.get("explained_signs", ())),

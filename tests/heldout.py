@@ -75,6 +75,9 @@ LATER_SETS = tuple(
         # Three crisis-weighted topics sets (illness, pain and debt; someone else at risk; no
         # angle), scored after the final sealed pair, then opened.
         "topics-twenty-ninth", "topics-thirtieth", "topics-thirty-first",
+        # Two emergency-heavy sets (signs described, not named, and callers high themselves;
+        # rural places and elderly parents), the same.
+        "thirty-eighth", "thirty-ninth",
     )
 )  # fmt: skip
 OPEN_SETS = (*LEGACY_SETS, FOURTH_SET, TOPICS_SET, SIXTH_SET, *LATER_SETS)

@@ -45,7 +45,15 @@ from speech.simulator.nlu.index import Group, Sample, SampleIndex
 from speech.simulator.nlu.lexicon import Lexicon, Priority, lexicon_for
 from speech.simulator.nlu.normalise import NUMBER_WORDS, Normaliser, alternation, in_order
 from speech.simulator.nlu.phonetic import Joiner
-from speech.simulator.nlu.routing import PERSON, SIGN, SUBSTANCE, Danger, RoutingRule, Verdict
+from speech.simulator.nlu.routing import (
+    PERSON,
+    SIGN,
+    SUBSTANCE,
+    Cues,
+    Danger,
+    RoutingRule,
+    Verdict,
+)
 from speech.simulator.nlu.slots import Candidates, SlotTagger, SlotType, Span
 
 MODELS_DIR = Path(__file__).parent / "models"
@@ -223,7 +231,7 @@ class Resolver:
         self._foreign = _cues(plain, (*lexicon.foreign_subjects, *lexicon.other_emergencies))
         self._other_emergencies = _cues(plain, lexicon.other_emergencies)
         self._drug_words = _cues(plain, lexicon.drug_words)
-        self._question_tails = _cues(plain, lexicon.question_tails)
+        self._question_tails = Cues(plain, lexicon.question_tails)
         self._anchors = {
             intent: (
                 frozenset(w[1:-1] for w in words if w.startswith("{")),
@@ -346,9 +354,10 @@ class Resolver:
                 scores[EMERGENCY] -= FOREIGN_PENALTY  # "my diabetic dad is shaky, what do i do"
             elif danger is Danger.NONE:  # (another subject names no drug of ours to ask about)
                 _, said = self._fill(reading, self.groups[EMERGENCY])
-                asked = reading.words[0] in self.lexicon.question_openers or self._asked_last(
-                    reading
-                )
+                # a question put first, or last: "my ex is using something called tranq, what
+                # is that"
+                asked = reading.words[0] in self.lexicon.question_openers
+                asked = asked or self._question_tails.ends(f" {reading.text} ")
                 if said.keys() == {SUBSTANCE} or (asked and said.keys() == {SUBSTANCE, PERSON}):
                     # "can fentanyl be smoked", "why do they call methadone liquid handcuffs":
                     # a drug asked about, by whoever
@@ -438,13 +447,6 @@ class Resolver:
         if self._drug_words is not None and self._drug_words.search(padded) is not None:
             return False
         return not reading.spans(self._domain_types)
-
-    def _asked_last(self, reading: Reading) -> bool:
-        """A question put at the end: "my ex is using something called tranq, what is that"."""
-        tails = self._question_tails
-        return tails is not None and any(
-            m.end() == len(reading.text) + 1 for m in tails.finditer(f" {reading.text} ")
-        )
 
     def _explained(self, reading: Reading) -> bool:
         """Another emergency named, and no sign said but those it explains: a fall explains a

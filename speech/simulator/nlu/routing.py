@@ -62,7 +62,7 @@ ASKING = Verdict(Danger.ASKING)
 NOT_OURS = Verdict(Danger.NOT_OURS)
 
 
-class _Cues:
+class Cues:
     """A list of phrases, found on normalised words as whole words."""
 
     def __init__(self, normalise: Callable[[str], str], phrases: Iterable[str]) -> None:
@@ -96,8 +96,8 @@ class RoutingRule:
         cues = lexicon.routing
         self.cues = cues
 
-        def phrases(words: Iterable[str]) -> _Cues:
-            return _Cues(normalise, words)
+        def phrases(words: Iterable[str]) -> Cues:
+            return Cues(normalise, words)
 
         self._emergency = phrases(cues.emergency_cues)
         self._cries = phrases(cues.cries)
@@ -222,7 +222,8 @@ class RoutingRule:
             elsewhere and cues.naloxone_values.isdisjoint(named)
         )
         part = self._parts.found(padded) and not elsewhere
-        verb = urgent and self._verbs.found(padded) and not elsewhere  # "before i spray, hurry"
+        device_verb = self._verbs.found(padded) and not elsewhere
+        verb = urgent and device_verb  # "before i spray, hurry"
         acting = self._acts.found(padded)
         # Where it came from is not what is asked: "the needle the pharmacy gave me, where do
         # i stick it, quick"
@@ -248,7 +249,7 @@ class RoutingRule:
             return Verdict(Danger.NOW, need)  # "i have the narcan here, what do i do with it"
         if medicine and how:
             return Verdict(Danger.NOW, need)  # "narcan, now what", "walk me through narcan"
-        if medicine and first_person and self._verbs.found(padded) and not elsewhere:
+        if medicine and first_person and device_verb:
             return Verdict(Danger.NOW, need)  # "do i need to prime the narcan or just push it"
         if medicine and acting and self._how_last.ends(padded):
             return Verdict(Danger.NOW, need)  # "give narcan how", "spray the narcan where"

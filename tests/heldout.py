@@ -78,6 +78,11 @@ LATER_SETS = tuple(
         # Two emergency-heavy sets (signs described, not named, and callers high themselves;
         # rural places and elderly parents), the same.
         "thirty-eighth", "thirty-ninth",
+        "thirty-fifth", "topics-twenty-sixth",  # the last sealed pair, scored once, then opened
+        # Two emergency-heavy sets (on speakerphone amid chaos; workplaces, and teenagers about a
+        # parent) and two crisis-weighted topics sets (said sideways, and fear of the law; people
+        # in recovery or on medication). Scored once, reported, opened.
+        "fortieth", "forty-first", "topics-thirty-second", "topics-thirty-third",
     )
 )  # fmt: skip
 OPEN_SETS = (*LEGACY_SETS, FOURTH_SET, TOPICS_SET, SIXTH_SET, *LATER_SETS)

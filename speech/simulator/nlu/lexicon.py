@@ -135,6 +135,7 @@ class RoutingCues:
     device_acts: tuple[str, ...]  # "spray", "press", "give"
     device_elsewhere: tuple[str, ...]  # "toilet", "allergies": a spray or plunger of another kind
     holding: tuple[str, ...]  # "i'm holding", "in my hand"
+    in_hand: tuple[str, ...]  # "in my hand": held, whatever else the words seem to report
     asking_first_person: tuple[str, ...]  # "do i", "should we": the caller about to act
     acquiring: tuple[str, ...]  # "where can i get", "buy": naloxone to have, not to give now
     using_plans: tuple[str, ...]  # "use with", "when i use": naloxone nearby while using
@@ -186,6 +187,7 @@ class RoutingCues:
             device_acts=phrases("device_acts"),
             device_elsewhere=phrases("device_elsewhere"),
             holding=phrases("holding"),
+            in_hand=phrases("in_hand"),
             asking_first_person=phrases("asking_first_person"),
             acquiring=phrases("acquiring"),
             using_plans=phrases("using_plans"),

@@ -120,6 +120,7 @@ class RoutingRule:
         self._acts = phrases(cues.device_acts)
         self._elsewhere = phrases(cues.device_elsewhere)
         self._holding = phrases(cues.holding)
+        self._in_hand = phrases(cues.in_hand)
         self._first_person = phrases(cues.asking_first_person)
         self._acquiring = phrases(cues.acquiring)
         self._using_plans = phrases(cues.using_plans)
@@ -233,20 +234,22 @@ class RoutingRule:
         if sign is None and self._using_plans.found(padded):
             return None  # "should i use with a friend who has narcan": never using alone
         need = {NEED: NALOXONE_HOW}
-        told = not cues.given_values.isdisjoint(named)
+        told = not cues.given_values.isdisjoint(named) and not self._in_hand.found(padded)
         if told and not urgent and not self._asking_how.found(padded):
             return None  # "i injected the naloxone into his thigh": a report
         if urgent or (sign is not None and sign != SWALLOWED):
             return Verdict(Danger.NOW, need)  # "quick, which end goes in", "he's grey, narcan"
+        first_person = self._first_person.found(padded)
+        holding = not cues.holding_values.isdisjoint(named) or self._holding.found(padded)
+        how = self._asking_how.found(padded)
+        # Held in the hand, a question about it is a question about giving it: "the narcan's
+        # in my hand, how does it work"
+        if holding and (acting or first_person or how):
+            return Verdict(Danger.NOW, need)  # "i have the narcan here, what do i do with it"
         if asking or self._evaluative.found(padded):
             return None  # "is it safe to give narcan to a kid" asks about giving it
         if medicine and part:
             return Verdict(Danger.NOW, need)  # "is it up the nose with the narcan"
-        first_person = self._first_person.found(padded)
-        holding = not cues.holding_values.isdisjoint(named) or self._holding.found(padded)
-        how = self._asking_how.found(padded)
-        if holding and (acting or first_person or how):
-            return Verdict(Danger.NOW, need)  # "i have the narcan here, what do i do with it"
         if medicine and how:
             return Verdict(Danger.NOW, need)  # "narcan, now what", "walk me through narcan"
         if medicine and first_person and device_verb:

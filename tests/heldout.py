@@ -83,6 +83,10 @@ LATER_SETS = tuple(
         # parent) and two crisis-weighted topics sets (said sideways, and fear of the law; people
         # in recovery or on medication). Scored once, reported, opened.
         "fortieth", "forty-first", "topics-thirty-second", "topics-thirty-third",
+        # Two emergency-heavy sets (other languages mixed into English, and formal speech;
+        # naloxone in unfamiliar forms) and two topics sets (teenagers and their parents; the
+        # law, money and housing). The same.
+        "forty-third", "forty-fourth", "topics-thirty-fifth", "topics-thirty-sixth",
     )
 )  # fmt: skip
 OPEN_SETS = (*LEGACY_SETS, FOURTH_SET, TOPICS_SET, SIXTH_SET, *LATER_SETS)

@@ -263,8 +263,8 @@ class Lexicon:
             one_shot_joiners=tuple(data["one_shot_joiners"]),
             fillers=frozenset(data["fillers"]),
             stopwords=frozenset(data["stopwords"]),
-            phrases={str(k): str(v) for k, v in data["phrases"].items()},
-            contractions={str(k): str(v) for k, v in data["contractions"].items()},
+            phrases=_said_as(data["phrases"], "phrases"),
+            contractions=_said_as(data["contractions"], "contractions"),
             builtins={k: tuple(str(s) for s in v) for k, v in data["builtins"].items()},
             routing=RoutingCues.of(data["routing"]),
             intensifiers=frozenset(str(w) for w in data["intensifiers"]),
@@ -303,3 +303,12 @@ class Lexicon:
 
 def lexicon_for(locale: str) -> Lexicon:
     return Lexicon.load(LEXICON_DIR / f"{locale}.yaml")
+
+
+def _said_as(mapping: Mapping[Any, Any], name: str) -> dict[str, str]:
+    """Words and what they are read as. YAML reads a bare yes or no as a boolean, which would
+    be read as the word "True": refused, so a data file says "yes" in quotes."""
+    for key, value in mapping.items():
+        if not isinstance(key, str) or not isinstance(value, str):
+            raise ValueError(f"lexicon {name}: {key!r} -> {value!r} must be quoted words")
+    return dict(mapping)

@@ -87,6 +87,10 @@ LATER_SETS = tuple(
         # naloxone in unfamiliar forms) and two topics sets (teenagers and their parents; the
         # law, money and housing). The same.
         "forty-third", "forty-fourth", "topics-thirty-fifth", "topics-thirty-sixth",
+        # Two emergency-heavy sets (the caller in danger, or someone far away on the phone;
+        # small children's minders, working and farm animals) and two topics sets (rambling
+        # questions and fragments; helpers asking for those in their care). The same.
+        "forty-fifth", "forty-sixth", "topics-thirty-seventh", "topics-thirty-eighth",
     )
 )  # fmt: skip
 OPEN_SETS = (*LEGACY_SETS, FOURTH_SET, TOPICS_SET, SIXTH_SET, *LATER_SETS)

@@ -252,6 +252,8 @@ class RoutingRule:
             return Verdict(Danger.NOW, need)  # "is it up the nose with the narcan"
         if medicine and how:
             return Verdict(Danger.NOW, need)  # "narcan, now what", "walk me through narcan"
+        if part and how and (person is not None or self._person_cues.found(padded)):
+            return Verdict(Danger.NOW, need)  # "tell me how to spray this into her nose"
         if medicine and first_person and device_verb:
             return Verdict(Danger.NOW, need)  # "do i need to prime the narcan or just push it"
         if medicine and acting and self._how_last.ends(padded):

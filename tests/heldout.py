@@ -91,6 +91,10 @@ LATER_SETS = tuple(
         # small children's minders, working and farm animals) and two topics sets (rambling
         # questions and fragments; helpers asking for those in their care). The same.
         "forty-fifth", "forty-sixth", "topics-thirty-seventh", "topics-thirty-eighth",
+        # Two emergency-heavy sets (noisy places, and the wrong medical words; other drugs
+        # mixed in) and two topics sets (practical specifics; skeptical and angry callers).
+        # The same.
+        "forty-seventh", "forty-eighth", "topics-thirty-ninth", "topics-fortieth",
     )
 )  # fmt: skip
 OPEN_SETS = (*LEGACY_SETS, FOURTH_SET, TOPICS_SET, SIXTH_SET, *LATER_SETS)

@@ -141,6 +141,7 @@ def input_key(locale: str) -> str:
         BACKGROUND_DIR / f"{locale}.yaml",
         DATA_DIR / f"{locale}.yaml",
         cmudict_path(),
+        Path(corpus.__file__),  # how the sentences are made from the data
     ]
     for path in inputs:
         digest.update(path.read_bytes())

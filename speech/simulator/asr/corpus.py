@@ -9,6 +9,8 @@ already knows, so nothing is written twice and a new sample is heard as soon as 
   heroin help now", "heroin help start") and one-shot requests ("alexa ask heroin help ...");
 - the resolver's slang said where its meaning is ("signs of an od", "fent"), some sentences
   after a filler ("um my brother won't wake up"), and "my partner is" also said "my partner's";
+- some emergency sentences again with the routing rule's urgency said before or after them
+  ("hurry", "quick", "right now"): frightened callers add it, and the samples rarely do;
 - the out-of-domain background, so the recogniser can hear what is not the skill's business
   instead of forcing it into the skill's words;
 - every sentence again with its contractions swapped (`twins` in `<locale>.yaml`): both
@@ -25,6 +27,7 @@ from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
+from intents.names import EMERGENCY
 from speech.simulator.nlu.lexicon import Lexicon
 from speech.simulator.nlu.normalise import fold, number_words
 
@@ -32,6 +35,7 @@ PER_CARRIER = 6  # values tried in each carrier phrase
 PER_VALUE = 3  # carrier phrases each slot value is heard in, at least
 ONE_SHOT_EVERY = 6  # one sample in this many is also said as "ask heroin help ..."
 FILLER_EVERY = 8  # one sentence in this many is also said after a filler ("um", "hey")
+URGENT_EVERY = 3  # one emergency sentence in this many is also said with urgency ("hurry")
 PER_ALIAS = 4  # sentences each of the resolver's slang forms ("od", "fent") is heard in
 _SLOT = re.compile(r"\{(\w+)\}")
 _WORD = re.compile(r"[a-z']+")
@@ -65,6 +69,8 @@ def sentences(sources: Sources) -> list[str]:
         filled = list(_filled(samples, slot_types, values, seed=intent["name"]))
         said += filled
         said += _one_shots(filled[::ONE_SHOT_EVERY], language["invocationName"], sources.lexicon)
+        if intent["name"] == EMERGENCY:
+            said += _urgent(filled[::URGENT_EVERY], sources.lexicon)
     said += _aliased(said, sources.lexicon, sources.twins)
     said += _possessed(said, values.get("PERSON", ()))
     said += _openings(language["invocationName"], sources.lexicon)
@@ -173,6 +179,15 @@ def _openings(invocation: str, lexicon: Lexicon) -> Iterator[str]:
             yield f"{openers[number % len(openers)]} {verb} {invocation}"
         if closers:
             yield f"{verb} {invocation} {closers[number % len(closers)]}"
+
+
+def _urgent(said: Sequence[str], lexicon: Lexicon) -> Iterator[str]:
+    """Each sentence with one of the routing rule's short urgency cues, in turn, said after it
+    and before it by turns: "do i push the plunger all the way hurry please"."""
+    cues = [cue for cue in lexicon.routing.urgency if len(cue.split()) <= 2 and "{" not in cue]
+    for number, sentence in enumerate(said):
+        cue = cues[number % len(cues)]
+        yield f"{sentence} {cue}" if number % 2 == 0 else f"{cue} {sentence}"
 
 
 def _after_fillers(said: Sequence[str], lexicon: Lexicon) -> Iterator[str]:

@@ -95,6 +95,10 @@ LATER_SETS = tuple(
         # mixed in) and two topics sets (practical specifics; skeptical and angry callers).
         # The same.
         "forty-seventh", "forty-eighth", "topics-thirty-ninth", "topics-fortieth",
+        # After the sealed pair was scored: two emergency-heavy sets (Spanish-dominant callers
+        # switching languages; cars and the road) and two topics sets (pills and chronic pain;
+        # grief, and places far from services). The same.
+        "forty-ninth", "fiftieth", "topics-forty-first", "topics-forty-second",
     )
 )  # fmt: skip
 OPEN_SETS = (*LEGACY_SETS, FOURTH_SET, TOPICS_SET, SIXTH_SET, *LATER_SETS)

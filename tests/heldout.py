@@ -99,6 +99,10 @@ LATER_SETS = tuple(
         # switching languages; cars and the road) and two topics sets (pills and chronic pain;
         # grief, and places far from services). The same.
         "forty-ninth", "fiftieth", "topics-forty-first", "topics-forty-second",
+        # Two emergency-heavy sets (Caribbean and Central American callers switching languages;
+        # terse typed-style turns and repeated words) and two topics sets (older adults on pain
+        # medicine; LGBTQ+ people, sex workers, people without homes). The same.
+        "fifty-first", "fifty-second", "topics-forty-third", "topics-forty-fourth",
     )
 )  # fmt: skip
 OPEN_SETS = (*LEGACY_SETS, FOURTH_SET, TOPICS_SET, SIXTH_SET, *LATER_SETS)

@@ -134,7 +134,7 @@ class RoutingCues:
     device_verbs: tuple[str, ...]  # "spray": with urgency, the device without its name
     device_acts: tuple[str, ...]  # "spray", "press", "give"
     device_elsewhere: tuple[str, ...]  # "toilet", "allergies": a spray or plunger of another kind
-    holding: tuple[str, ...]  # "i'm holding", "in my hand"
+    holding: tuple[str, ...]  # "i have the", "reading the box": held (in_hand is held too)
     in_hand: tuple[str, ...]  # "in my hand": held, whatever else the words seem to report
     asking_first_person: tuple[str, ...]  # "do i", "should we": the caller about to act
     acquiring: tuple[str, ...]  # "where can i get", "buy": naloxone to have, not to give now

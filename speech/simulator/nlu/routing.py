@@ -119,7 +119,7 @@ class RoutingRule:
         self._verbs = phrases(cues.device_verbs)
         self._acts = phrases(cues.device_acts)
         self._elsewhere = phrases(cues.device_elsewhere)
-        self._holding = phrases(cues.holding)
+        self._holding = phrases((*cues.holding, *cues.in_hand))  # in the hand is held too
         self._in_hand = phrases(cues.in_hand)
         self._first_person = phrases(cues.asking_first_person)
         self._acquiring = phrases(cues.acquiring)

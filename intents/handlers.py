@@ -254,14 +254,8 @@ def decline_offer(turn: Turn) -> Response:
 def speak_topic(turn: Turn, position: TopicPosition) -> Response:
     """Say one part of a topic and offer the part after it."""
     turn.remember(TOPIC, position.to_session())
-    topic = position.topic
-    answer, offer = turn.content.topic_turn(topic, position.lead, position.part)
-    if offer is not None:
-        reprompt = offer if answer.reprompt is None else f"{answer.reprompt} {offer}"
-        return turn.say(f"{answer.speech} {offer}", reprompt, title=topic.title)
-    anything_else = turn.content.prompts["anything_else"]
-    reprompt = answer.reprompt or anything_else.reprompt or anything_else.speech
-    return turn.say(answer.speech, reprompt, title=topic.title)
+    said = turn.content.said(position.topic, position.lead, position.part)
+    return turn.say(said.speech, said.reprompt, title=position.topic.title)
 
 
 def go_back(turn: Turn) -> Response:

@@ -15,8 +15,7 @@ status), as the model builder names them.
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass
-from typing import Any
+from typing import Any, NamedTuple
 
 from ask_sdk_model.dialog_state import DialogState
 from ask_sdk_model.intent_confirmation_status import IntentConfirmationStatus
@@ -42,9 +41,9 @@ class UnreadableRequest(ValueError):
         super().__init__("request fields have the wrong types")
 
 
-@dataclass(frozen=True, slots=True)
-class Reading:
-    """One request, as the turn reads it."""
+class Reading(NamedTuple):
+    """One request, as the turn reads it. A named tuple: as immutable as a frozen dataclass, and
+    three times cheaper to build, which every request does."""
 
     request_type: str
     intent: str | None  # an IntentRequest's intent name

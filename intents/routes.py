@@ -62,13 +62,32 @@ log = logging.getLogger("heroin_help.intents")
 RESUMING = frozenset({NEXT, MORE, YES, NO, REPEAT, REPORT_INTENT, RHYTHM_INTENT})
 
 
-def is_request(kind: str) -> Callable[[Turn], bool]:
-    return lambda turn: turn.request_type == kind
+# What a route serves, judged from the request type and intent name alone; the dispatcher tries
+# a route only on requests it serves (`intents.dispatch`).
+Serves = Callable[[str, str | None], bool]
 
 
-def is_intent(*names: str) -> Callable[[Turn], bool]:
+def request_is(kind: str) -> Serves:
+    return lambda request_type, intent: request_type == kind
+
+
+def intent_is(*names: str) -> Serves:
     wanted = frozenset(names)
-    return lambda turn: turn.intent in wanted
+    return lambda request_type, intent: intent in wanted
+
+
+def unspoken(request_type: str, intent: str | None) -> bool:
+    return request_type not in SPOKEN_REQUESTS
+
+
+def anything(request_type: str, intent: str | None) -> bool:
+    return True
+
+
+def opening_or(*names: str) -> Serves:
+    """A launch, or one of these intents."""
+    wanted = frozenset(names)
+    return lambda request_type, intent: request_type == LAUNCH_REQUEST or intent in wanted
 
 
 def in_sticky_guide(turn: Turn) -> bool:
@@ -76,52 +95,55 @@ def in_sticky_guide(turn: Turn) -> bool:
     return state is not None and turn.content.guides[state.guide].sticky
 
 
-def moving_in_guide(turn: Turn) -> bool:
-    return turn.intent in GUIDE_MOVES and turn.guide_state() is not None
+def in_guide(turn: Turn) -> bool:
+    return turn.guide_state() is not None
 
 
 def coming_back_to_guide(turn: Turn) -> bool:
     """A new session that opens the skill or picks up where a guide was ("what's next", "yes",
     "she's breathing now"), from a caller whose guide is still waiting in the store. Checked
     last among these, because it is the one that looks in the store."""
-    return (
-        turn.new_session
-        and (turn.request_type == LAUNCH_REQUEST or turn.intent in RESUMING)
-        and turn.saved_guide() is not None
-    )
-
-
-def routes() -> list[tuple[Callable[[Turn], bool], Callable[[Turn], Response]]]:
-    return [
-        (lambda turn: turn.request_type not in SPOKEN_REQUESTS, acknowledge),
-        (in_sticky_guide, continue_sticky_guide),
-        (coming_back_to_guide, resume_guide),
-        (is_intent(EMERGENCY, INTERVENTION, REPORT_INTENT, RHYTHM_INTENT), start_guide),
-        (moving_in_guide, continue_guide),
-        (is_intent(*(set(TOPIC_INTENTS) - {MEDICATION})), answer_topic),
-        (is_intent(MEDICATION), answer_medication),
-        (is_intent(YES, MORE, NEXT), continue_topic),
-        (is_intent(NO), decline_offer),
-        (is_intent(REPEAT), repeat_last),
-        (is_intent(PREVIOUS), go_back),
-        (is_request(LAUNCH_REQUEST), launch),
-        (is_intent(START_OVER, HOME), launch),
-        (is_intent(HELP), help_prompt),
-        (is_intent(STOP, CANCEL), goodbye),
-        (lambda turn: True, fallback),
-    ]
+    return turn.new_session and turn.saved_guide() is not None
 
 
 @dataclass(frozen=True)
 class Route(AbstractRequestHandler):
-    when: Callable[[Turn], bool]
+    """A handler: `respond` answers the requests it `serves` for which `when` holds (no `when`:
+    all it serves)."""
+
     respond: Callable[[Turn], Response]
+    serves: Serves = anything
+    when: Callable[[Turn], bool] | None = None
 
     def can_handle(self, handler_input: HandlerInput) -> bool:
-        return self.when(Turn.of(handler_input))
+        turn = Turn.of(handler_input)
+        return self.serves(turn.request_type, turn.intent) and (
+            self.when is None or self.when(turn)
+        )
 
     def handle(self, handler_input: HandlerInput) -> Response:
         return self.respond(Turn.of(handler_input))
+
+
+def routes() -> list[Route]:
+    return [
+        Route(acknowledge, unspoken),
+        Route(continue_sticky_guide, when=in_sticky_guide),
+        Route(resume_guide, opening_or(*RESUMING), when=coming_back_to_guide),
+        Route(start_guide, intent_is(EMERGENCY, INTERVENTION, REPORT_INTENT, RHYTHM_INTENT)),
+        Route(continue_guide, intent_is(*GUIDE_MOVES), when=in_guide),
+        Route(answer_topic, intent_is(*(set(TOPIC_INTENTS) - {MEDICATION}))),
+        Route(answer_medication, intent_is(MEDICATION)),
+        Route(continue_topic, intent_is(YES, MORE, NEXT)),
+        Route(decline_offer, intent_is(NO)),
+        Route(repeat_last, intent_is(REPEAT)),
+        Route(go_back, intent_is(PREVIOUS)),
+        Route(launch, request_is(LAUNCH_REQUEST)),
+        Route(launch, intent_is(START_OVER, HOME)),
+        Route(help_prompt, intent_is(HELP)),
+        Route(goodbye, intent_is(STOP, CANCEL)),
+        Route(fallback),
+    ]
 
 
 class SpeakApology(AbstractExceptionHandler):
@@ -139,4 +161,4 @@ class SpeakApology(AbstractExceptionHandler):
 
 
 def request_handlers() -> list[AbstractRequestHandler]:
-    return [Route(when, respond) for when, respond in routes()]
+    return list(routes())

@@ -91,7 +91,7 @@ class Skill:
         reading = read(envelope, notes)  # checks the request before any handler runs
         attributes = JsonAttributesManager(reading.session)
         handler_input = SkillInput(envelope, reading, attributes, context, store=self.store)
-        response = self.dispatcher.dispatch(handler_input)
+        response = self.dispatcher.dispatch(handler_input, (reading.request_type, reading.intent))
         return response, attributes.returned()
 
     def invoke(self, request_envelope: RequestEnvelope, context: Any = None) -> ResponseEnvelope:
@@ -104,7 +104,7 @@ class Skill:
             envelope, reading, attributes, context, store=self.store,
             request_envelope=request_envelope,
         )  # fmt: skip
-        response = self.dispatcher.dispatch(handler_input)
+        response = self.dispatcher.dispatch(handler_input, (reading.request_type, reading.intent))
         return ResponseEnvelope(
             response=response,
             version=RESPONSE_FORMAT_VERSION,

@@ -16,6 +16,9 @@ from skill.errors import VerificationError
 
 SIGNATURE_HEADER = "Signature-256"
 CERT_URL_HEADER = "SignatureCertChainUrl"
+# Amazon signs with RSASSA-PKCS1-v1_5 over SHA-256; both are stateless, so made once.
+_PADDING = padding.PKCS1v15()
+_HASH = hashes.SHA256()
 
 
 def header(headers: Mapping[str, str], name: str) -> str | None:
@@ -51,6 +54,6 @@ class SignatureVerifier:
         if len(signature) != public_key.key_size // 8:
             raise VerificationError("bad signature")
         try:
-            public_key.verify(signature, body, padding.PKCS1v15(), hashes.SHA256())
+            public_key.verify(signature, body, _PADDING, _HASH)
         except InvalidSignature:
             raise VerificationError("bad signature") from None

@@ -141,6 +141,15 @@ class Heard:
 
 
 @dataclass(frozen=True, slots=True)
+class Said:
+    """What a caller hears for one part of a topic: the part with the offer of the part after
+    it, and what is said again when they go quiet."""
+
+    speech: str
+    reprompt: str
+
+
+@dataclass(frozen=True, slots=True)
 class LocaleContent:
     locale: str
     emergency_number: str
@@ -150,6 +159,10 @@ class LocaleContent:
     topics: Mapping[str, Topic]
     medications: Mapping[str, Topic]
     guides: Mapping[str, Guide]
+    # What `said` worked out, kept: every topic request asks for one of a few hundred.
+    _said: dict[tuple[str, int, int], Said] = field(
+        default_factory=dict, init=False, repr=False, compare=False
+    )
 
     def offer(self, follow_up: FollowUp) -> str:
         return self.offer_text(follow_up.offer)
@@ -166,6 +179,23 @@ class LocaleContent:
             return topic.part(part), None
         offer = topic.offer_of(order[position + 1])
         return topic.part(part), None if offer is None else self.offer_text(offer)
+
+    def said(self, topic: Topic, lead: int, part: int) -> Said:
+        """What is said for `part` when `lead` went first: the part and the offer of the next
+        one; after the last part, the reprompt asks whether there is anything else."""
+        key = (topic.key, lead, part)
+        said = self._said.get(key)
+        if said is None:
+            answer, offer = self.topic_turn(topic, lead, part)
+            if offer is not None:
+                reprompt = offer if answer.reprompt is None else f"{answer.reprompt} {offer}"
+                said = Said(f"{answer.speech} {offer}", reprompt)
+            else:
+                anything_else = self.prompts["anything_else"]
+                reprompt = answer.reprompt or anything_else.reprompt or anything_else.speech
+                said = Said(answer.speech, reprompt)
+            self._said[key] = said
+        return said
 
     def heard(self) -> Iterator[Heard]:
         """Every response as a caller hears it: prompts and guide steps as written, and each
@@ -196,8 +226,7 @@ class LocaleContent:
                     key += f" (said first for {', '.join(topic.more[lead - 1].answers)})"
                 elif lead:
                     key += f" (after more[{lead - 1}] was said first)"
-                speech = answer.speech if offer is None else f"{answer.speech} {offer}"
-                yield Heard(key, speech, first=first)
+                yield Heard(key, self.said(topic, lead, part).speech, first=first)
 
     def answers(self) -> Iterator[Answer]:
         """Every answer the skill can speak in this locale, for review and rendering."""

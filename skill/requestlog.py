@@ -21,8 +21,7 @@ import asyncio
 import sys
 import time
 from collections.abc import Sequence
-from dataclasses import dataclass
-from typing import BinaryIO
+from typing import BinaryIO, NamedTuple
 
 import orjson
 from aiohttp import web
@@ -39,8 +38,7 @@ METRICS = "metrics"
 NONE = "none"  # a request no route answered: aiohttp refused it, or nothing matched
 
 
-@dataclass(frozen=True, slots=True)
-class Record:
+class Record(NamedTuple):  # immutable, and cheaper to build than a frozen dataclass
     """What the endpoint knows about an answer that its status alone does not say."""
 
     route: str

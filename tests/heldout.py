@@ -103,6 +103,10 @@ LATER_SETS = tuple(
         # terse typed-style turns and repeated words) and two topics sets (older adults on pain
         # medicine; LGBTQ+ people, sex workers, people without homes). The same.
         "fifty-first", "fifty-second", "topics-forty-third", "topics-forty-fourth",
+        # Two emergency-heavy sets (children finding a parent, and plain words; after the first
+        # naloxone dose) and two topics sets (partners, probation, parole and jail; street
+        # slang throughout). The same.
+        "fifty-fourth", "fifty-fifth", "topics-forty-sixth", "topics-forty-seventh",
     )
 )  # fmt: skip
 OPEN_SETS = (*LEGACY_SETS, FOURTH_SET, TOPICS_SET, SIXTH_SET, *LATER_SETS)

@@ -107,6 +107,7 @@ LATER_SETS = tuple(
         # naloxone dose) and two topics sets (partners, probation, parole and jail; street
         # slang throughout). The same.
         "fifty-fourth", "fifty-fifth", "topics-forty-sixth", "topics-forty-seventh",
+        "forty-second", "topics-thirty-fourth",  # the last stop's sealed pair, scored once, opened
     )
 )  # fmt: skip
 OPEN_SETS = (*LEGACY_SETS, FOURTH_SET, TOPICS_SET, SIXTH_SET, *LATER_SETS)

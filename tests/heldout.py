@@ -108,6 +108,10 @@ LATER_SETS = tuple(
         # slang throughout). The same.
         "fifty-fourth", "fifty-fifth", "topics-forty-sixth", "topics-forty-seventh",
         "forty-second", "topics-thirty-fourth",  # the last stop's sealed pair, scored once, opened
+        # Two emergency-heavy sets (seen or heard from a distance, and counting; second-language
+        # English from six languages) and two topics sets (the language of faith; just out of
+        # treatment). Scored once, reported, opened.
+        "fifty-sixth", "fifty-seventh", "topics-forty-eighth", "topics-forty-ninth",
     )
 )  # fmt: skip
 OPEN_SETS = (*LEGACY_SETS, FOURTH_SET, TOPICS_SET, SIXTH_SET, *LATER_SETS)

@@ -494,6 +494,29 @@ FLOORS = {
         "recall": 0,
         "rejected": 0,
         "false_rejects": 1,
+    },    "en-US.fifty-sixth.yaml": {
+        "accuracy": 0.975,
+        "recall": 169,
+        "rejected": 65,
+        "false_rejects": 1,
+    },
+    "en-US.fifty-seventh.yaml": {
+        "accuracy": 0.960,
+        "recall": 169,
+        "rejected": 69,
+        "false_rejects": 5,
+    },
+    "en-US.topics-forty-eighth.yaml": {
+        "accuracy": 0.965,
+        "recall": 0,
+        "rejected": 0,
+        "false_rejects": 1,
+    },
+    "en-US.topics-forty-ninth.yaml": {
+        "accuracy": 0.935,
+        "recall": 0,
+        "rejected": 0,
+        "false_rejects": 1,
     },
 }
 # Out-of-domain requests never seen, rejected (5-fold over background): issue 12's goal. The

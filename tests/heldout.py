@@ -112,6 +112,10 @@ LATER_SETS = tuple(
         # English from six languages) and two topics sets (the language of faith; just out of
         # treatment). Scored once, reported, opened.
         "fifty-sixth", "fifty-seventh", "topics-forty-eighth", "topics-forty-ninth",
+        # Two emergency-heavy sets (the scene and the drug things around the person; people
+        # with other conditions) and two topics sets (what others said, myths; no privacy or
+        # time, said in code). The same.
+        "fifty-eighth", "fifty-ninth", "topics-fiftieth", "topics-fifty-first",
     )
 )  # fmt: skip
 OPEN_SETS = (*LEGACY_SETS, FOURTH_SET, TOPICS_SET, SIXTH_SET, *LATER_SETS)

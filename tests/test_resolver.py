@@ -517,6 +517,29 @@ FLOORS = {
         "recall": 0,
         "rejected": 0,
         "false_rejects": 1,
+    },    "en-US.fifty-eighth.yaml": {
+        "accuracy": 0.975,
+        "recall": 170,
+        "rejected": 67,
+        "false_rejects": 1,
+    },
+    "en-US.fifty-ninth.yaml": {
+        "accuracy": 0.975,
+        "recall": 173,
+        "rejected": 63,
+        "false_rejects": 1,
+    },
+    "en-US.topics-fiftieth.yaml": {
+        "accuracy": 0.915,
+        "recall": 0,
+        "rejected": 0,
+        "false_rejects": 2,
+    },
+    "en-US.topics-fifty-first.yaml": {
+        "accuracy": 0.970,
+        "recall": 0,
+        "rejected": 0,
+        "false_rejects": 2,
     },
 }
 # Out-of-domain requests never seen, rejected (5-fold over background): issue 12's goal. The

@@ -483,7 +483,8 @@ FLOORS = {
         "recall": 0,
         "rejected": 0,
         "false_rejects": 1,
-    },    "en-US.forty-second.yaml": {
+    },
+    "en-US.forty-second.yaml": {
         "accuracy": 0.985,
         "recall": 171,
         "rejected": 66,
@@ -494,7 +495,8 @@ FLOORS = {
         "recall": 0,
         "rejected": 0,
         "false_rejects": 1,
-    },    "en-US.fifty-sixth.yaml": {
+    },
+    "en-US.fifty-sixth.yaml": {
         "accuracy": 0.975,
         "recall": 169,
         "rejected": 65,
@@ -517,7 +519,8 @@ FLOORS = {
         "recall": 0,
         "rejected": 0,
         "false_rejects": 1,
-    },    "en-US.fifty-eighth.yaml": {
+    },
+    "en-US.fifty-eighth.yaml": {
         "accuracy": 0.975,
         "recall": 170,
         "rejected": 67,

@@ -116,6 +116,10 @@ LATER_SETS = tuple(
         # with other conditions) and two topics sets (what others said, myths; no privacy or
         # time, said in code). The same.
         "fifty-eighth", "fifty-ninth", "topics-fiftieth", "topics-fifty-first",
+        # Two emergency-heavy sets (second-language English from eight more languages; regional
+        # US speech, and polite callers) and two topics sets (second-language English; talk
+        # in numbers). The same.
+        "sixtieth", "sixty-first", "topics-fifty-second", "topics-fifty-third",
     )
 )  # fmt: skip
 OPEN_SETS = (*LEGACY_SETS, FOURTH_SET, TOPICS_SET, SIXTH_SET, *LATER_SETS)

@@ -124,6 +124,10 @@ LATER_SETS = tuple(
         # and two topics sets (Canadian, British, Irish and Australian words; two things asked
         # in one breath). The same.
         "sixty-second", "sixty-third", "topics-fifty-fourth", "topics-fifty-fifth",
+        "fifty-third", "topics-forty-fifth",  # the last stop's sealed pair, scored once, opened
+        # An emergency-heavy set (callers drunk or high themselves; what is seen, not named) and
+        # a topics set (late at night, alone and blunt; crisis mixed with drug talk). The same.
+        "sixty-fifth", "topics-fifty-seventh",
     )
 )  # fmt: skip
 OPEN_SETS = (*LEGACY_SETS, FOURTH_SET, TOPICS_SET, SIXTH_SET, *LATER_SETS)

@@ -94,8 +94,8 @@ class Topic:
     GetNaloxoneIntent's answer."""
 
     intent: str  # the intent whose slot names the value
-    slot: str
-    value: str  # the slot value id
+    slot: str | None  # none: the cues alone decide ("what a narcan kit costs" is getting one)
+    value: str | None  # the slot value id
     cues: tuple[str, ...]
     topic: str  # the intent it goes to
 
@@ -103,8 +103,8 @@ class Topic:
     def of(cls, data: Mapping[str, Any]) -> Topic:
         return cls(
             intent=str(data["intent"]),
-            slot=str(data["slot"]),
-            value=str(data["value"]),
+            slot=str(data["slot"]) if "slot" in data else None,
+            value=str(data["value"]) if "value" in data else None,
             cues=tuple(str(cue) for cue in data["cues"]),
             topic=str(data["topic"]),
         )

@@ -525,7 +525,7 @@ class Resolver:
         for topic, cues in self._topics:
             if (
                 topic.intent == intent
-                and slots.get(topic.slot) == topic.value
+                and (topic.slot is None or slots.get(topic.slot) == topic.value)
                 and cues is not None
                 and cues.search(f" {text} ") is not None
             ):

@@ -910,6 +910,24 @@ def test_normalisation(resolver: Resolver) -> None:
     assert resolver.normalise("call 911") == "call nine one one"
 
 
+@pytest.mark.parametrize(
+    ("said", "read"),
+    [
+        ("my boy 5 years swallow the pill", "my five year old swallow the pill"),
+        ("daughter two year old chewed a patch", "two year old chewed a patch"),
+        ("my granddaughter eleven months ate methadone", "my eleven month old ate methadone"),
+    ],
+)
+def test_a_childs_age_said_without_old_names_the_child(
+    resolver: Resolver, said: str, read: str
+) -> None:
+    """Second-language English leaves out "old": the age alone is read, as the PERSON type names
+    it, and the child is found without every noun-and-number pairing listed as a synonym."""
+    assert resolver.normalise(said) == read
+    resolution = resolver.resolve(said)
+    assert resolution.intent == EMERGENCY and resolution.slots["person"] == "child"
+
+
 # Confidence
 
 

@@ -111,6 +111,25 @@ class Topic:
 
 
 @dataclass(frozen=True, slots=True)
+class Ages:
+    """A child named by who and how old, with "old" left out, as second-language English says
+    it ("my boy five years", "daughter two year"): read as the age alone ("my five year old"),
+    which the PERSON type names, rather than every pairing listed as a synonym."""
+
+    nouns: tuple[str, ...]  # boy, daughter...
+    numbers: tuple[str, ...]  # the ages a child is said to be, in words
+    units: Mapping[str, str]  # "years" -> "year old"
+
+    @classmethod
+    def of(cls, data: Mapping[str, Any]) -> Ages:
+        return cls(
+            nouns=tuple(str(w) for w in data["nouns"]),
+            numbers=tuple(str(w) for w in data["numbers"]),
+            units={str(k): str(v) for k, v in data["units"].items()},
+        )
+
+
+@dataclass(frozen=True, slots=True)
 class RoutingCues:
     """The words CONTENT.md's routing rule reads (`routing.RoutingRule`), each a list of
     phrases matched on normalised words, or slot value ids."""
@@ -250,6 +269,7 @@ class Lexicon:
     drug_words: tuple[str, ...] = ()
     # A state denied that says another: a breathing report denied is the sign "not breathing".
     denied: Mapping[tuple[str, str], Denial] = field(default_factory=dict)
+    ages: Ages | None = None
 
     @classmethod
     def load(cls, path: Path) -> Lexicon:
@@ -294,6 +314,7 @@ class Lexicon:
             other_emergencies=tuple(str(w) for w in data.get("other_emergencies", ())),
             explained_signs=frozenset(str(w) for w in data.get("explained_signs", ())),
             drug_words=tuple(str(w) for w in data.get("drug_words", ())),
+            ages=Ages.of(data["ages"]) if "ages" in data else None,
             anchors={
                 str(intent): tuple(str(w) for w in words)
                 for intent, words in data.get("anchors", {}).items()

@@ -8,7 +8,7 @@ import re
 import unicodedata
 from collections.abc import Callable, Iterable, Sequence
 
-from speech.simulator.nlu.lexicon import Lexicon
+from speech.simulator.nlu.lexicon import Ages, Lexicon
 
 # Rejoins words speech recognition split ("nar can"); see `phonetic.Joiner`.
 Rejoin = Callable[[Sequence[str]], list[str]]
@@ -47,6 +47,7 @@ class Normaliser:
             if states
             else None
         )
+        self._ages = _ages(lexicon.ages) if lexicon.ages is not None else None
         self._contractions = re.compile(
             "|".join(re.escape(k) for k in sorted(lexicon.contractions, key=len, reverse=True))
         )
@@ -59,11 +60,29 @@ class Normaliser:
         words = text.split()
         text = " ".join(self.rejoin(words) if self.rejoin else words)
         text = self._phrases.sub(lambda m: self.lexicon.phrases[m.group(1)], f" {text} ").strip()
+        if self._ages is not None:
+            text = self._ages.sub(self._age, text)
         text = self._contractions.sub(lambda m: self.lexicon.contractions[m.group()], text)
         words = [w.strip("'") for w in text.split()]
         text = " ".join(w for w in words if w and w not in self.lexicon.fillers)
         elided = self._elided.search(text) if self._elided else None
         return text if elided is None else f"{text} {elided.group('state')}"
+
+    def _age(self, match: re.Match[str]) -> str:
+        assert self.lexicon.ages is not None
+        return f"{match.group('number')} {self.lexicon.ages.units[match.group('unit')]}"
+
+
+def _ages(ages: Ages) -> re.Pattern[str]:
+    """ "boy five years", "my daughter two year old": the noun, an age in words, a unit."""
+    return re.compile(
+        rf"\b(?:{_either(ages.nouns)}) (?P<number>{_either(ages.numbers)}) "
+        rf"(?P<unit>{_either(ages.units)})(?: old)?\b"
+    )
+
+
+def _either(options: Iterable[str]) -> str:
+    return "|".join(re.escape(w) for w in sorted(options, key=len, reverse=True))
 
 
 def _join_letters(match: re.Match[str]) -> str:

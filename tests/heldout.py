@@ -128,6 +128,9 @@ LATER_SETS = tuple(
         # An emergency-heavy set (callers drunk or high themselves; what is seen, not named) and
         # a topics set (late at night, alone and blunt; crisis mixed with drug talk). The same.
         "sixty-fifth", "topics-fifty-seventh",
+        # An emergency-heavy set (second-language English under stress, and fragments) and a
+        # topics set (grandparents raising children; worn-out carers). The same.
+        "sixty-sixth", "topics-fifty-eighth",
     )
 )  # fmt: skip
 OPEN_SETS = (*LEGACY_SETS, FOURTH_SET, TOPICS_SET, SIXTH_SET, *LATER_SETS)

@@ -131,6 +131,10 @@ LATER_SETS = tuple(
         # An emergency-heavy set (second-language English under stress, and fragments) and a
         # topics set (grandparents raising children; worn-out carers). The same.
         "sixty-sixth", "topics-fifty-eighth",
+        # An emergency-heavy set (first-time naloxone users; children, elders and pets
+        # swallowing unusual forms) and a topics set (told as stories; crisis as a dark joke or
+        # in the third person). The same.
+        "sixty-seventh", "topics-fifty-ninth",
     )
 )  # fmt: skip
 OPEN_SETS = (*LEGACY_SETS, FOURTH_SET, TOPICS_SET, SIXTH_SET, *LATER_SETS)
